@@ -376,7 +376,8 @@ def load_idx(path: PathLike, limit: int | None = None) -> np.ndarray:
     data = _read_maybe_gzip(path)
     if len(data) < 4:
         raise ValueError(
-            f"'{path}' is too short to be an IDX file: expected at least 4 bytes, found {len(data)}."
+            f"'{path}' is too short to be an IDX file: expected at least 4 bytes, "
+            f"found {len(data)}."
         )
     magic = int.from_bytes(data[:4], "big")
     if magic not in _IDX_MAGIC:
@@ -575,8 +576,9 @@ def load_npz(
         )
     tol = 1e-3 * (hi - lo)
     if x.size and (np.nanmin(x) < lo - tol or np.nanmax(x) > hi + tol or np.isnan(x).any()):
+        nan = " and NaN" if np.isnan(x).any() else ""
         raise ValueError(
             f"'{path}'[{key!r}] should hold float values in {tuple(value_range)}; "
-            f"found {np.nanmin(x):.3g}..{np.nanmax(x):.3g}{' and NaN' if np.isnan(x).any() else ''}."
+            f"found {np.nanmin(x):.3g}..{np.nanmax(x):.3g}{nan}."
         )
     return np.clip(x, lo, hi).astype(np.float32)

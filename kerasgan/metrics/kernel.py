@@ -18,12 +18,21 @@ def mmd2_unbiased(x, y) -> float:
     check_same_dim(x, y, "x", "y")
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same number of samples, got {x.shape[0]} and {y.shape[0]}.")
-    m, d = x.shape
-    kxx = (x @ x.T / d + 1.0) ** 3
-    kyy = (y @ y.T / d + 1.0) ** 3
-    kxy = (x @ y.T / d + 1.0) ** 3
+    return _mmd2(x, y)
+
+
+def _cubic_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    k = x @ y.T
+    k /= x.shape[1]
+    k += 1.0
+    return k * k * k  # explicit product: several times faster than ** 3
+
+
+def _mmd2(x: np.ndarray, y: np.ndarray) -> float:
+    m = x.shape[0]
+    kxx, kyy = _cubic_kernel(x, x), _cubic_kernel(y, y)
     within = (kxx.sum() - np.trace(kxx) + kyy.sum() - np.trace(kyy)) / (m * (m - 1))
-    return float(within - 2.0 * kxy.mean())
+    return float(within - 2.0 * _cubic_kernel(x, y).mean())
 
 
 def kernel_distance(
@@ -44,5 +53,5 @@ def kernel_distance(
     for i in range(subsets):
         x = a[rng.choice(a.shape[0], m, replace=False)]
         y = b[rng.choice(b.shape[0], m, replace=False)]
-        estimates[i] = mmd2_unbiased(x, y)
+        estimates[i] = _mmd2(x, y)
     return float(estimates.mean()), float(estimates.std())

@@ -87,14 +87,18 @@ def _normalise(desc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sorted_projections(desc: np.ndarray, mean: np.ndarray, std: np.ndarray, dirs: np.ndarray) -> np.ndarray:
-    patch_sq = desc.shape[1] * desc.shape[2]
+    """Projections of the normalised descriptors on unit `dirs` (D, k), sorted per direction, shape (k, N)."""
     flat = desc.reshape(desc.shape[0], -1)
-    mean_t, std_t = np.tile(mean, patch_sq), np.tile(std, patch_sq)
-    proj = np.empty((flat.shape[0], dirs.shape[1]))
-    for start in range(0, flat.shape[0], 1 << 16):
-        block = (flat[start : start + (1 << 16)].astype(np.float64) - mean_t) / std_t
-        proj[start : start + (1 << 16)] = block @ dirs
-    proj.sort(axis=0)
+    reps = flat.shape[1] // mean.shape[0]
+    # Fold the per-channel normalisation into the directions instead of rewriting the descriptors.
+    scaled = dirs / np.tile(std, reps)[:, None]
+    offset = np.tile(mean, reps) @ scaled
+    proj = np.empty((dirs.shape[1], flat.shape[0]))
+    step = 1 << 16
+    for start in range(0, flat.shape[0], step):
+        block = flat[start : start + step].astype(np.float64)
+        proj[:, start : start + step] = (block @ scaled).T - offset[:, None]
+    proj.sort(axis=1)
     return proj
 
 
@@ -146,14 +150,14 @@ def sliced_wasserstein(
             m = min(da.shape[0], db.shape[0])
             da = da[np.sort(rng.choice(da.shape[0], m, replace=False))] if da.shape[0] > m else da
             db = db[np.sort(rng.choice(db.shape[0], m, replace=False))] if db.shape[0] > m else db
-        total, done = 0.0, 0
-        while done < n_dirs:
-            # Directions in blocks bound the (descriptors x directions) projection memory.
-            k = min(64, n_dirs - done)
-            dirs = rng.standard_normal((da[0].size, k))
-            dirs /= np.sqrt((dirs * dirs).sum(axis=0, keepdims=True))
-            diff = np.abs(_sorted_projections(da, ma, sa, dirs) - _sorted_projections(db, mb, sb, dirs))
-            total += diff.mean(axis=0).sum()
-            done += k
+        dirs = rng.standard_normal((da[0].size, n_dirs))
+        dirs /= np.sqrt((dirs * dirs).sum(axis=0, keepdims=True))
+        # Directions are processed in blocks that cap each projection matrix at 2^24 values (128 MB).
+        step = int(np.clip((1 << 24) // da.shape[0], 1, n_dirs))
+        total = 0.0
+        for start in range(0, n_dirs, step):
+            block = dirs[:, start : start + step]
+            diff = np.abs(_sorted_projections(da, ma, sa, block) - _sorted_projections(db, mb, sb, block))
+            total += diff.mean(axis=1).sum()
         result[int(lh)] = float(total / n_dirs * 1e3)
     return result, float(np.mean(list(result.values())))

@@ -81,6 +81,7 @@ class BaseGAN(TrainerMixin, keras.Model):
             discriminator = keras.saving.deserialize_keras_object(discriminator)
         self.generator = generator if generator is not None else self.build_generator()
         self.discriminator = discriminator if discriminator is not None else self.build_discriminator()
+        self.latent_dim = int(self.generator.inputs[0].shape[-1])  # custom networks decide it
         self.data_shape = tuple(self.generator.outputs[0].shape[1:])
         d_shape = tuple(self.discriminator.inputs[0].shape[1:])
         if d_shape != self.data_shape:
@@ -135,6 +136,8 @@ class BaseGAN(TrainerMixin, keras.Model):
             raise ValueError("The discriminator and the generator need two optimizer instances, got the same one twice.")
         if self.dtype_policy.name == "mixed_float16":
             d_optimizer, g_optimizer = (_loss_scaled(o) for o in (d_optimizer, g_optimizer))
+        if self.dtype_policy.name == "mixed_bfloat16":
+            _check_bfloat16_training(self)
         super().compile(
             optimizer=g_optimizer,
             jit_compile=jit_compile,
@@ -297,6 +300,26 @@ class BaseGAN(TrainerMixin, keras.Model):
             raise ValueError(f"This {type(self).__name__} has an unbounded output; use `sample()` for raw values.")
         return to_uint8(self.sample(n, seed=seed, labels=labels, batch_size=batch_size), self.output_range)
 
+    # ------------------------------------------------------------------ presets
+    def save_preset(self, directory, **kwargs):
+        """Writes a preset folder: config.json, model.weights.h5, metadata.json, README.md."""
+        from kerasgan import presets
+
+        return presets.save_preset(self, directory, **kwargs)
+
+    @classmethod
+    def from_pretrained(cls, handle, **kwargs):
+        """Loads a zoo name, an `hf://org/repo[@revision]` handle or a local preset folder."""
+        from kerasgan import presets
+
+        return presets.load_preset(handle, expected_class=None if cls is BaseGAN else cls, **kwargs)
+
+    def push_to_hub(self, repo_id, **kwargs):
+        """Saves a preset and uploads it to the Hugging Face Hub with `huggingface_hub`."""
+        from kerasgan import presets
+
+        return presets.push_to_hub(self, repo_id, **kwargs)
+
     # ------------------------------------------------------------ serialization
     def get_config(self):
         config = {
@@ -334,6 +357,20 @@ def _positive_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise ValueError(f"`{name}` must be a positive whole number, got {value!r}.")
     return int(value)
+
+
+def _check_bfloat16_training(model):
+    if BACKEND != "torch":
+        return
+    import torch
+
+    has_conv = any(isinstance(layer, keras.layers.Conv2D | keras.layers.Conv2DTranspose)
+                   for net in (model.generator, model.discriminator) for layer in net.layers)
+    if has_conv and not torch.cuda.is_available():
+        raise ValueError(
+            "PyTorch's CPU convolutions cannot backpropagate in bfloat16 (torch raises 'grad_weight must be "
+            "contiguous'); train this model in float32 on the CPU, or on the tensorflow or jax backend."
+        )
 
 
 def _loss_scaled(optimizer):

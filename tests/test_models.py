@@ -1,0 +1,277 @@
+"""Correctness of every variant on the current backend (KERAS_BACKEND)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+import kerasgan
+from kerasgan import losses
+from helpers import VARIANTS, batch, labels_for, make, weights
+
+ALL = list(VARIANTS)
+
+
+def _fit(model, x, y, **kwargs):
+    return model.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False, **kwargs)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_shapes_and_ranges(name):
+    model = make(name)
+    images = model.generate(5, seed=1, labels=labels_for(model, 5))
+    assert images.shape == (5,) + model.data_shape and images.dtype == np.uint8
+    raw = model.sample(5, seed=1, labels=labels_for(model, 5))
+    low, high = model.output_range
+    assert raw.dtype == np.float32 and raw.min() >= low and raw.max() <= high
+    x, y = batch(model, 4)
+    scores = model.discriminator(x if y is None else [x, y.reshape(-1, 1)])
+    assert tuple(scores.shape) == (4, 1)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_each_step_changes_only_its_own_player(name):
+    # WGAN's clipping would move the initial critic weights by itself: clip far away here
+    extra = {"clip_value": 10.0} if name == "WGAN" else {}
+    x, y = batch(make(name, compile=False), 16)
+    for frozen in ("g", "d"):
+        model = make(name, compile=False, **extra)
+        rates = {"d": 1e-2, "g": 1e-2, frozen: 0.0}
+        model.compile(keras.optimizers.Adam(rates["d"]), keras.optimizers.Adam(rates["g"]))
+        g0, d0 = weights(model.generator.trainable_variables), weights(model.discriminator.trainable_variables)
+        _fit(model, x, y)
+        g1, d1 = weights(model.generator.trainable_variables), weights(model.discriminator.trainable_variables)
+        g_changed = any(not np.array_equal(a, b) for a, b in zip(g0, g1))
+        d_changed = any(not np.array_equal(a, b) for a, b in zip(d0, d1))
+        if frozen == "g":  # only the D optimizer can move anything: G must stay put
+            assert d_changed and not g_changed
+        else:
+            assert g_changed and not d_changed
+
+
+def test_wgan_critic_weights_stay_clipped_after_every_step():
+    model = make("WGAN", compile=False, clip_value=0.01)
+    model.compile(keras.optimizers.RMSprop(5e-3), keras.optimizers.RMSprop(5e-3))
+    x, _ = batch(model, 32)
+
+    class CheckClip(keras.callbacks.Callback):
+        seen = 0
+
+        def on_train_batch_end(self, step, logs=None):
+            # self.model, not the closure: on JAX it syncs the trainer's state into the variables
+            critic = self.model.discriminator.trainable_variables
+            values = np.concatenate([np.ravel(w) for w in weights(critic)])
+            assert np.abs(values).max() <= 0.01 + 1e-7
+            CheckClip.seen += 1
+
+    _fit(model, x, None, callbacks=[CheckClip()])
+    assert CheckClip.seen == 4
+    values = np.concatenate([np.ravel(w) for w in weights(model.discriminator.trainable_variables)])
+    assert np.isclose(np.abs(values).max(), 0.01)  # clipping was active, not vacuous
+
+
+def _fixed_critic(weight_vector, squared):
+    """A critic whose input gradient is known: sum_i w_i x_i (gradient w) or
+    sum_i w_i x_i^2 (gradient 2 w x)."""
+    inp = keras.Input((4,))
+    x = keras.layers.Multiply()([inp, inp]) if squared else inp
+    dense = keras.layers.Dense(1, use_bias=False)
+    out = dense(x)
+    critic = keras.Model(inp, out)
+    dense.kernel.assign(weight_vector.reshape(4, 1))
+    return critic
+
+
+@pytest.mark.parametrize("squared", [False, True])
+def test_gradient_penalty_equals_closed_form(squared):
+    w = np.array([0.5, -1.0, 2.0, 0.25], "float32")
+    generator = kerasgan.networks.mlp_generator(3, (4,), (4,), batch_norm=False, output_activation="linear", seed=0)
+    model = kerasgan.WGANGP(generator=generator, discriminator=_fixed_critic(w, squared), gp_weight=10.0, seed=0)
+    x = np.array([[1.0, 2.0, 0.0, -1.0], [0.1, 0.2, 0.3, 0.4], [3.0, -2.0, 1.0, 0.5]], "float32")
+    # real == fake makes every interpolate equal to x, whatever the random mixing weights
+    penalty = float(ops.convert_to_numpy(model.gradient_penalty(ops.convert_to_tensor(x), ops.convert_to_tensor(x))))
+    grads = 2 * w * x if squared else np.tile(w, (3, 1))
+    expected = 10.0 * np.mean((np.linalg.norm(grads, axis=1) - 1.0) ** 2)
+    assert penalty == pytest.approx(expected, rel=1e-5)
+
+
+def test_minimax_and_least_squares_losses_equal_their_formulas():
+    real = np.array([[2.0], [-0.5], [0.3]], "float32")
+    fake = np.array([[-1.0], [0.7], [1.5]], "float32")
+    sig = lambda v: 1 / (1 + np.exp(-v.astype("float64")))  # noqa: E731
+    value = lambda t: float(ops.convert_to_numpy(t))  # noqa: E731
+    assert value(losses.minimax_discriminator_loss(real, fake)) == pytest.approx(
+        -np.mean(np.log(sig(real))) - np.mean(np.log(1 - sig(fake))), rel=1e-5)
+    assert value(losses.minimax_generator_loss(fake)) == pytest.approx(-np.mean(np.log(sig(fake))), rel=1e-5)
+    a, b, c = 0.0, 1.0, 0.5
+    assert value(losses.least_squares_discriminator_loss(real, fake, a, b)) == pytest.approx(
+        0.5 * np.mean((real - b) ** 2) + 0.5 * np.mean((fake - a) ** 2), rel=1e-6)
+    assert value(losses.least_squares_generator_loss(fake, c)) == pytest.approx(0.5 * np.mean((fake - c) ** 2), rel=1e-6)
+    assert value(losses.wasserstein_critic_loss(real, fake)) == pytest.approx(np.mean(fake) - np.mean(real), rel=1e-6)
+    assert value(losses.gradient_penalty(np.array([[3.0, 4.0], [0.0, 0.5]], "float32"), 2.0)) == pytest.approx(
+        2.0 * np.mean([(5.0 - 1) ** 2, (0.5 - 1) ** 2]), rel=1e-5)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_save_load_roundtrip_gives_identical_images_and_optimizer_state(name, tmp_path):
+    model = make(name)
+    x, y = batch(model, 16)
+    _fit(model, x, y)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)  # safe_mode=True: no code is executed
+    assert type(loaded) is type(model)
+    labels = labels_for(model, 6)
+    np.testing.assert_array_equal(loaded.generate(6, seed=3, labels=labels), model.generate(6, seed=3, labels=labels))
+    for a, b in zip(weights(model.d_optimizer.variables + model.g_optimizer.variables),
+                    weights(loaded.d_optimizer.variables + loaded.g_optimizer.variables)):
+        np.testing.assert_array_equal(a, b)
+    assert int(ops.convert_to_numpy(loaded.g_optimizer.iterations)) == 2
+    # and the weights-only round trip
+    model.save_weights(tmp_path / "model.weights.h5")
+    fresh = make(name, seed=123)
+    fresh.load_weights(tmp_path / "model.weights.h5")
+    np.testing.assert_array_equal(fresh.generate(6, seed=3, labels=labels), model.generate(6, seed=3, labels=labels))
+
+
+@pytest.mark.parametrize("name", ["GAN", "WGANGP", "CGAN"])
+def test_same_seed_same_run(name):
+    runs = []
+    for _ in range(2):
+        model = make(name, seed=7)
+        x, y = batch(model, 16)
+        history = _fit(model, x, y)
+        runs.append((history.history, model.generate(4, seed=0, labels=labels_for(model, 4))))
+    assert runs[0][0] == runs[1][0]
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    other = make(name, seed=8)
+    assert not np.array_equal(other.generate(4, seed=0, labels=labels_for(other, 4)), runs[0][1])
+
+
+def test_training_noise_differs_between_steps():
+    """The seed generator's state is threaded through the step: two steps see new noise."""
+    model = make("GAN", seed=0)
+    x, y = batch(model, 16)
+    history = model.fit(x, y, batch_size=8, epochs=2, verbose=0, shuffle=False)
+    state = np.asarray(ops.convert_to_numpy(model.seed_generator.state.value))
+    assert state[0] != 0 or state[1] != 0
+    assert len(set(np.round(history.history["d_loss"], 6))) == 2
+
+
+def test_generate_is_repeatable_per_seed():
+    model = make("DCGAN")
+    np.testing.assert_array_equal(model.generate(3, seed=5), model.generate(3, seed=5))
+    assert not np.array_equal(model.generate(3, seed=5), model.generate(3, seed=6))
+
+
+CROSS_BACKEND = """
+import sys, numpy as np
+sys.path.insert(0, {tests!r})
+from helpers import make, labels_for
+for name in ("DCGAN", "CGAN-dcgan", "GAN"):
+    model = make(name, seed=99, compile=False)
+    model.load_weights({path!r} + "/" + name + ".weights.h5")
+    np.save({path!r} + "/" + name + ".other.npy", model.generate(8, seed=4, labels=labels_for(model, 8)))
+"""
+
+
+def test_weights_load_across_backends(tmp_path):
+    expected = {}
+    for name in ("DCGAN", "CGAN-dcgan", "GAN"):
+        model = make(name, seed=1)
+        x, y = batch(model, 16)
+        _fit(model, x, y)
+        model.save_weights(tmp_path / f"{name}.weights.h5")
+        expected[name] = model.generate(8, seed=4, labels=labels_for(model, 8))
+    script = CROSS_BACKEND.format(tests=os.path.dirname(__file__), path=str(tmp_path))
+    for other in {"tensorflow", "jax", "torch"} - {keras.backend.backend()}:
+        env = dict(os.environ, KERAS_BACKEND=other)
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        for name, images in expected.items():
+            got = np.load(tmp_path / f"{name}.other.npy")
+            # the same float maths up to rounding order: at most one grey level apart, rarely
+            diff = np.abs(got.astype(int) - images.astype(int))
+            assert diff.max() <= 1 and (diff > 0).mean() < 0.01, (other, name, diff.max(), (diff > 0).mean())
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_dcgan(policy):
+    keras.mixed_precision.set_dtype_policy(policy)
+    try:
+        model = make("DCGAN", compile=False)
+        if policy == "mixed_float16" and keras.backend.backend() != "tensorflow":
+            with pytest.raises(ValueError, match="loss scaling"):
+                model.compile()
+            return
+        if policy == "mixed_bfloat16" and keras.backend.backend() == "torch":
+            import torch
+
+            if not torch.cuda.is_available():
+                with pytest.raises(ValueError, match="PyTorch's CPU convolutions"):
+                    model.compile()
+                return
+        model.compile()
+        if policy == "mixed_float16":
+            assert isinstance(model.d_optimizer, keras.optimizers.LossScaleOptimizer)
+            assert isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)
+        assert model.generator.layers[-2].compute_dtype in ("float16", "bfloat16")
+        x, _ = batch(model, 16)
+        history = _fit(model, x, None)
+        assert all(np.isfinite(v[-1]) for v in history.history.values())
+        assert all(v.dtype == "float32" for v in model.generator.trainable_variables)
+        assert model.generate(2, seed=0).dtype == np.uint8
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+
+
+# ----------------------------------------------------------------- bad input
+def test_wrong_image_shape_or_channels_is_one_clear_sentence():
+    model = make("DCGAN")
+    with pytest.raises(ValueError, match=r"expects images with 3 channel\(s\), got 1") as err:
+        model.fit(np.zeros((8, 16, 16, 1), "float32"), epochs=1, verbose=0)
+    assert "\n" not in str(err.value)
+    with pytest.raises(ValueError, match=r"expects training data of shape \(16, 16, 3\) per sample, got \(32, 32, 3\)"):
+        model.fit(np.zeros((8, 32, 32, 3), "float32"), epochs=1, verbose=0)
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices(np.zeros((8, 8, 8, 3), "float32")).batch(4)
+    with pytest.raises(ValueError, match="expects training data of shape"):
+        model.fit(ds, epochs=1, verbose=0)
+
+
+def test_labels_missing_or_unexpected():
+    cgan, gan = make("CGAN"), make("GAN")
+    x, y = batch(cgan, 8)
+    with pytest.raises(ValueError, match="conditional: pass class labels"):
+        cgan.fit(x, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="unconditional and takes no labels"):
+        gan.fit(x, y, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="conditional: pass `labels`"):
+        cgan.generate(4)
+    with pytest.raises(ValueError, match="unconditional and takes no labels"):
+        gan.generate(4, labels=[1, 2, 3, 4])
+    with pytest.raises(ValueError, match=r"lie in 0..2"):
+        cgan.generate(2, labels=[0, 5])
+
+
+@pytest.mark.parametrize("n", [0, -3, 2.5, True])
+def test_bad_count(n):
+    with pytest.raises(ValueError, match="`n` must be a positive whole number"):
+        make("GAN").generate(n)
+
+
+def test_unknown_options():
+    with pytest.raises(ValueError, match="`activation` must be one of 'relu', 'selu', got 'tanh'"):
+        kerasgan.DCGAN(activation="tanh")
+    with pytest.raises(ValueError, match="unknown option\\(s\\) filterz; its options are image_size"):
+        kerasgan.DCGAN(filterz=3)
+    with pytest.raises(ValueError, match="image_size"):
+        kerasgan.DCGAN(image_size=48 + 2)
+    with pytest.raises(ValueError, match="distinct targets"):
+        kerasgan.LSGAN(a=1.0, b=1.0)
