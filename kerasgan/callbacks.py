@@ -53,13 +53,6 @@ def _global_step(model) -> int:
         return 0
 
 
-def _as_float(value) -> float:
-    try:
-        return float(ops.convert_to_numpy(value))
-    except (TypeError, ValueError):
-        return float("nan")
-
-
 def _plain_logs(logs) -> dict:
     """Logs as JSON-ready floats (non-numeric entries are left out)."""
     out = {}
@@ -252,7 +245,7 @@ def load_checkpoint(model, path) -> CheckpointInfo:
 
     path = Path(path)
     if not getattr(model, "compiled", False) or getattr(model, "d_optimizer", None) is None:
-        raise ValueError("Compile the model before restoring a checkpoint, so both optimizers exist to receive their state.")
+        raise ValueError("Compile the model before restoring a checkpoint: both optimizers must exist to take their state.")
     info = _read_info(path)
     if info.model_class and info.model_class != type(model).__name__:
         raise ValueError(f"{path.name} holds a {info.model_class}, not a {type(model).__name__}.")
@@ -281,8 +274,9 @@ class Checkpoint(keras.callbacks.Callback):
 
     Each file is written to a temporary name in the same folder, fsynced, then renamed with
     `os.replace`: a crash mid-write leaves at most a `.ckpt-tmp-*` file, which is never taken
-    for a checkpoint and is removed when the next training starts. A step whose logs hold NaN
-    or inf is not saved (the last good checkpoint stays the newest). Use one folder per run.
+    for a checkpoint and is removed when the next training starts. A step whose logs or
+    variables hold NaN or inf is not saved, so the newest file is always a good one. Use one
+    folder per run.
     """
 
     def __init__(self, directory, every_n_steps: int | None = None, every_n_epochs: int | None = 1, keep: int = 2):
@@ -412,16 +406,18 @@ def resume(model, directory) -> int:
 
     Mid-epoch (`every_n_steps`) checkpoints are not resumed from: Keras restarts an epoch
     from its first batch and resets the logged running means, so the run rewinds to the last
-    epoch end and repeats the steps after it exactly (same data order given a fixed-order or
-    seeded pipeline, same seed state). Restore a step checkpoint yourself with
-    `load_checkpoint(model, Checkpoint.latest(dir))` if you want to skip batches instead.
+    epoch end and repeats the steps after it exactly (seed states are restored). Exactly
+    means: as long as the data order of an epoch does not depend on how many epochs the
+    pipeline has already run, e.g. `shuffle=False`; `fit(shuffle=True)` and a reshuffling
+    `tf.data` pipeline start their order afresh in the new process. To skip batches instead,
+    restore a step checkpoint yourself with `load_checkpoint(model, Checkpoint.latest(dir))`.
     """
     path = Checkpoint.latest(directory, epoch_end_only=True)
     if path is None:
         logger.info("resume: no checkpoint in %s, starting from epoch 0.", directory)
         return 0
     info = load_checkpoint(model, path)
-    newer = [p for p in Checkpoint.files(directory) if _NAME.match(p.name) and int(_NAME.match(p.name).group(1)) > info.step]
+    newer = [p for p in Checkpoint.files(directory) if int(_NAME.match(p.name).group(1)) > info.step]
     if newer:
         logger.info("resume: rewinding to the end of epoch %d (step %d); %d newer mid-epoch checkpoint(s) ignored.",
                     info.epoch, info.step, len(newer))

@@ -99,11 +99,12 @@ def test_sample_grid_writes_pngs_and_gif_with_one_frame_per_grid(tmp_path):
 
 def test_sample_grid_every_n_epochs_and_conditional_labels(tmp_path):
     model = kerasgan.CGAN(num_classes=3, seed=0, **TINY)
-    model.compile()
-    x = data(24)
-    y = np.arange(24) % 3
     grid = SampleGrid(tmp_path, n=9, every_n_epochs=2, gif=False)
-    model.fit(x, y, epochs=4, batch_size=8, verbose=0, callbacks=[grid])
+    grid.set_model(model)  # the hooks fit() would call, without its compile time
+    grid.on_train_begin()
+    for epoch in range(4):
+        grid.on_epoch_end(epoch)
+    grid.on_train_end()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["epoch_0002.png", "epoch_0004.png"]
     np.testing.assert_array_equal(grid._y, [0, 1, 2] * 3)
     with pytest.raises(ValueError, match="unconditional"):
@@ -133,7 +134,8 @@ def test_checkpoint_keeps_the_newest_and_the_newest_epoch_end(tmp_path):
     # steps 4, 6 (epoch end), 8, 12 (epoch end; replaces the step-12 file)
     assert [p.name for p in Checkpoint.files(tmp_path)] == [
         "ckpt-000000008.weights.h5", "ckpt-000000012-epoch0002.weights.h5"]
-    fit(model, data(), epochs=3, initial_epoch=2, callbacks=[Checkpoint(tmp_path, every_n_steps=5, every_n_epochs=None, keep=1)])
+    steps_only = Checkpoint(tmp_path, every_n_steps=5, every_n_epochs=None, keep=1)
+    fit(model, data(), epochs=3, initial_epoch=2, callbacks=[steps_only])
     # keep=1 still keeps the newest epoch end, which resume() needs
     assert [p.name for p in Checkpoint.files(tmp_path)] == [
         "ckpt-000000012-epoch0002.weights.h5", "ckpt-000000015.weights.h5"]
@@ -282,12 +284,16 @@ def started(monitor, model=None):
     return model
 
 
-def test_monitor_warns_and_stops_when_the_discriminator_wins(caplog):
-    monitor = TrainingMonitor(warn_patience=5, stop_on_collapse=True)
+def test_monitor_logs_means_and_warns_and_stops_when_the_discriminator_wins(caplog):
+    monitor = TrainingMonitor(warn_patience=5, stop_on_collapse=True, log_every_n_steps=10)
     started(monitor)
-    steps = [healthy()] * 20 + [healthy(d_loss=1e-5, g_loss=9.0)] * 10
-    with caplog.at_level(logging.WARNING, logger="kerasgan.training"):
+    steps = [healthy()] * 10 + [dict(healthy(), d_real=0.9, d_fake=0.1)] * 10
+    steps += [healthy(d_loss=1e-5, g_loss=9.0)] * 10
+    with caplog.at_level(logging.INFO, logger="kerasgan.training"):
         stopped_after = feed(monitor, steps)
+    info = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert info[0].startswith("step 10 (epoch 1): D(x)=0.6000 D(G(z))=0.4000")
+    assert info[1].startswith("step 20 (epoch 1): D(x)=0.9000 D(G(z))=0.1000")  # the window's, not the epoch's
     # Per-step values are recovered from the running means: the running mean itself stays
     # far above the floor for all 30 steps.
     assert stopped_after == 25 and monitor.collapsed_at_step == 25
@@ -314,7 +320,8 @@ def test_monitor_warns_when_the_generator_wins_early_only():
 def test_monitor_collapse_checks_are_off_for_wasserstein_losses():
     monitor = TrainingMonitor(warn_patience=2)
     nets = tiny(compile=False)  # tiny dense networks: a conv build costs seconds on JAX
-    started(monitor, kerasgan.WGAN(image_size=16, channels=1, generator=nets.generator, discriminator=nets.discriminator))
+    wgan = kerasgan.WGAN(image_size=16, channels=1, generator=nets.generator, discriminator=nets.discriminator)
+    started(monitor, wgan)
     feed(monitor, [healthy(d_loss=-1e-5, g_loss=-1e-5)] * 5)
     assert monitor.warnings == [] and monitor.collapse_checks is False
 

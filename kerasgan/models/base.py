@@ -41,6 +41,10 @@ class OptimizerPair:
         return self.discriminator.built and self.generator.built
 
     @property
+    def optimizers(self):  # what TensorBoard reads to log each learning rate
+        return [self.discriminator, self.generator]
+
+    @property
     def iterations(self):  # one training step = one generator update
         return self.generator.iterations
 

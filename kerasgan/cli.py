@@ -1,0 +1,297 @@
+"""The `kerasgan` command line (typer).
+
+A user error (bad option, missing data, unknown checkpoint, checksum mismatch) prints one
+sentence and exits with code 2; `--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="A Keras 3 model zoo of GANs.")
+_state = {"debug": False}
+
+# The errors a user can cause; anything else is a bug and keeps its traceback.
+USER_ERRORS = (ValueError, FileNotFoundError, KeyError, PermissionError)
+
+
+class UsageError(ValueError):
+    """A user error the command line reports as one sentence."""
+
+
+@app.callback()
+def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors.")):
+    _state["debug"] = debug
+
+
+def _user_errors(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except USER_ERRORS as error:
+            if _state["debug"]:
+                raise
+            message = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+            typer.echo(f"Error: {message.splitlines()[0] if message else type(error).__name__}", err=True)
+            raise typer.Exit(2)
+
+    return wrapper
+
+
+def _load(name: str):
+    from kerasgan.presets import from_pretrained
+
+    return from_pretrained(name)
+
+
+def _labels(model, n: int, label: Optional[int]):
+    if not model.conditional:
+        if label is not None:
+            raise UsageError(f"{name_of(model)} is unconditional; --label applies to conditional models only.")
+        return None
+    import numpy as np
+
+    return np.full(n, label) if label is not None else np.arange(n) % model.num_classes
+
+
+def name_of(model) -> str:
+    return type(model).__name__
+
+
+@app.command("list")
+@_user_errors
+def list_checkpoints():
+    """Every zoo checkpoint: name, variant, resolution, data, parameters, size, metrics, local?"""
+    from kerasgan.hub import find_local_preset
+    from kerasgan.manifest import load_manifest
+
+    checkpoints = load_manifest()["checkpoints"]
+    rows = [("name", "variant", "shape", "data", "params", "size", "metrics", "local")]
+    for name, entry in sorted(checkpoints.items()):
+        size = sum(f["size"] for f in entry["files"].values())
+        metrics = ", ".join(f"{k}={_short(v)}" for k, v in sorted(entry.get("metrics", {}).items()) if not isinstance(v, dict))
+        shape = "x".join(str(d) for d in entry.get("data_shape", [entry.get("image_size", "?")]))
+        params = entry.get("parameters", {})
+        rows.append((name, entry["class_name"], shape, entry.get("data", {}).get("name", "?"),
+                     _count(params.get("generator")), f"{size / 1e6:.1f} MB", metrics or "-",
+                     "yes" if find_local_preset(name) else "no"))
+    if len(rows) == 1:
+        typer.echo("The zoo has no checkpoints yet.")
+        return
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        typer.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def _short(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _count(n) -> str:
+    return "?" if not n else (f"{n / 1e6:.2f}M" if n >= 1e5 else str(n))
+
+
+@app.command()
+@_user_errors
+def info(name: str = typer.Argument(..., help="Zoo name, hf://org/repo or a preset folder.")):
+    """Show a checkpoint's model card."""
+    from kerasgan.hub import resolve_preset
+
+    folder = resolve_preset(name).path
+    typer.echo((Path(folder) / "README.md").read_text())
+
+
+@app.command()
+@_user_errors
+def sample(
+    name: str = typer.Argument(..., help="Zoo name, hf://org/repo or a preset folder."),
+    n: int = typer.Option(16, "-n", help="How many images."),
+    seed: Optional[int] = typer.Option(None, help="Random seed; the same seed gives the same images."),
+    label: Optional[int] = typer.Option(None, help="Class id for conditional models (default: every class in turn)."),
+    output: Path = typer.Option(Path("samples.png"), "-o", "--output", help="PNG grid to write."),
+):
+    """Generate images from a checkpoint into one PNG grid."""
+    from kerasgan.images import save_grid
+
+    if n <= 0:
+        raise UsageError(f"-n must be a positive number of images, got {n}.")
+    model = _load(name)
+    images = model.generate(n, seed=seed, labels=_labels(model, n, label))
+    save_grid(images, output)
+    typer.echo(f"Wrote {n} samples of {name} to {output}")
+
+
+def slerp(a, b, t):
+    """Spherical interpolation between latent vectors a and b (Shoemake; White 2016 for GANs)."""
+    import numpy as np
+
+    cos = np.dot(a / np.linalg.norm(a), b / np.linalg.norm(b))
+    omega = np.arccos(np.clip(cos, -1.0, 1.0))
+    if np.sin(omega) < 1e-6:
+        return (1 - t) * a + t * b
+    return (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)
+
+
+@app.command()
+@_user_errors
+def interpolate(
+    name: str = typer.Argument(..., help="Zoo name, hf://org/repo or a preset folder."),
+    steps: int = typer.Option(24, help="Frames between two latent points."),
+    points: int = typer.Option(4, help="Latent points visited (the walk returns to the first)."),
+    seed: int = typer.Option(0, help="Random seed of the latent points."),
+    label: Optional[int] = typer.Option(None, help="Class id for conditional models."),
+    output: Path = typer.Option(Path("walk.gif"), "-o", "--output", help="GIF to write."),
+):
+    """A latent walk with spherical interpolation, saved as an animated GIF."""
+    import numpy as np
+    from PIL import Image
+
+    if steps < 2 or points < 2:
+        raise UsageError(f"--steps and --points must be at least 2, got {steps} and {points}.")
+    model = _load(name)
+    keys = model.latent_vectors(points, seed)
+    z = np.stack([slerp(keys[i], keys[(i + 1) % points], t) for i in range(points)
+                  for t in np.linspace(0, 1, steps, endpoint=False)]).astype("float32")
+    frames = model.decode(z, labels=_labels(model, len(z), label if label is not None else (0 if model.conditional else None)))
+    from kerasgan.images import to_uint8
+
+    images = to_uint8(frames, model.output_range)
+    pictures = [Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im).resize((128, 128), Image.NEAREST) for im in images]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    pictures[0].save(output, save_all=True, append_images=pictures[1:], duration=60, loop=0)
+    typer.echo(f"Wrote a {len(pictures)}-frame walk through {name} to {output}")
+
+
+@app.command()
+@_user_errors
+def train(
+    variant: Optional[str] = typer.Argument(None, help="gan, dcgan, wgan, wgangp, lsgan or cgan."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Image folder, or the datasets folder for --recipe."),
+    image_size: int = typer.Option(64, "--image-size", help="Side of the square images."),
+    channels: int = typer.Option(3, "--channels", help="1 for grayscale, 3 for RGB."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", help="Epochs (default 25, or the recipe's)."),
+    batch_size: int = typer.Option(64, "--batch-size"),
+    out: Path = typer.Option(Path("runs/latest"), "--out", help="Folder for checkpoints, grids and the preset."),
+    resume: bool = typer.Option(False, "--resume", help="Continue from the last checkpoint in --out."),
+    recipe: Optional[str] = typer.Option(None, "--recipe", help="Reproduce a zoo checkpoint from its recipe."),
+    seed: int = typer.Option(0, "--seed"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N training images."),
+):
+    """Train a variant on an image folder (or a zoo recipe), with checkpoints and a health monitor."""
+    import keras
+
+    from kerasgan import callbacks as cb
+    from kerasgan import recipes
+    from kerasgan.models import VARIANTS
+
+    if recipe:
+        spec = recipes.get_recipe(recipe)
+        images, labels = recipes.load_recipe_data(spec, data)
+        model = recipes.build_from_recipe(spec)
+        batch_size, epochs = spec["batch_size"], epochs or spec["epochs"]
+        fit_data = dict(x=images, y=labels, batch_size=batch_size, shuffle=False)
+    else:
+        if variant is None or data is None:
+            raise UsageError("Name a VARIANT and --data PATH, or use --recipe NAME.")
+        by_name = {k.lower(): v for k, v in VARIANTS.items()}
+        if variant.lower() not in by_name:
+            raise UsageError(f"Unknown variant {variant!r}; choose one of {', '.join(sorted(by_name))}.")
+        cls = by_name[variant.lower()]
+        if cls.conditional:
+            raise UsageError("cgan needs labels; train it from Python with fit(images, labels), or with --recipe.")
+        from kerasgan import datasets
+
+        model = cls(image_size=image_size, channels=channels, seed=seed) if cls.__name__ != "GAN" else \
+            cls(data_shape=(image_size, image_size, channels), seed=seed)
+        model.compile()
+        epochs = epochs or 25
+        if data.is_dir():
+            fit_data = dict(x=datasets.image_folder(data, image_size, channels=channels, batch_size=batch_size,
+                                                    shuffle=True, seed=seed))
+        else:
+            fit_data = dict(x=datasets.load_npz(data) if data.suffix == ".npz" else _idx_or_npy(data),
+                            batch_size=batch_size, shuffle=False)
+        if limit:
+            fit_data["x"] = fit_data["x"][:limit] if "batch_size" in fit_data else fit_data["x"].take(limit // batch_size)
+    if limit and recipe:
+        fit_data["x"] = fit_data["x"][:limit]
+        fit_data["y"] = None if fit_data["y"] is None else fit_data["y"][:limit]
+    out.mkdir(parents=True, exist_ok=True)
+    checkpoints = out / "checkpoints"
+    initial_epoch = cb.resume(model, checkpoints) if resume else 0
+    if not resume and cb.Checkpoint.latest(checkpoints):
+        raise UsageError(f"{out} already holds a run; pass --resume to continue it or choose another --out.")
+    keras.utils.set_random_seed(seed)
+    history = model.fit(
+        **fit_data, epochs=epochs, initial_epoch=initial_epoch, verbose="auto" if sys.stdout.isatty() else 2,
+        callbacks=[cb.TrainingMonitor(checkpoint_dir=checkpoints), cb.Checkpoint(checkpoints),
+                   cb.SampleGrid(out / "samples"), keras.callbacks.CSVLogger(str(out / "training_log.csv"), append=resume)],
+    )
+    model.save_preset(out / "preset", metadata={"recipe": recipe, "epochs": epochs})
+    final = {k: round(float(v[-1]), 4) for k, v in history.history.items()} if history.history else {}
+    typer.echo(f"Trained {name_of(model)} to epoch {epochs}; preset in {out / 'preset'}; last logs {json.dumps(final)}")
+
+
+def _idx_or_npy(path: Path):
+    from kerasgan import datasets
+
+    if path.suffix == ".npy":
+        return datasets.load_quickdraw(path)
+    images = datasets.load_idx(path)
+    return datasets.to_value_range(images[..., None])
+
+
+@app.command("prepare-cats")
+@_user_errors
+def prepare_cats(
+    src: Path = typer.Argument(..., help="CAT-dataset photos with their .cat landmark files."),
+    out: Path = typer.Argument(..., help="Folder for the aligned face crops."),
+    min_size: int = typer.Option(64, "--min-size", help="Smallest face side kept (64 or 128)."),
+):
+    """Rotate CAT-dataset faces level by their eyes, crop them, keep those at least --min-size wide."""
+    from kerasgan.cats import prepare_cats as run
+
+    report = run(src, out, min_size=min_size)
+    typer.echo(f"Wrote {report.written} faces to {out}; skipped {len(report.skipped)}.")
+    for name, reason in report.skipped[:20]:
+        typer.echo(f"  skipped {name}: {reason}")
+
+
+@app.command()
+@_user_errors
+def download(name: str = typer.Argument(..., help="Zoo name.")):
+    """Fetch a zoo checkpoint into the Hugging Face cache and verify its checksums."""
+    from kerasgan.hub import download_preset
+
+    typer.echo(f"{name} is in {download_preset(name)}")
+
+
+@app.command()
+@_user_errors
+def publish(
+    folder: Path = typer.Argument(..., help="A preset folder (from save_preset or `kerasgan train`)."),
+    repo_id: str = typer.Option(..., "--repo-id", help="Hub repository, e.g. me/my-cats."),
+    private: bool = typer.Option(False, "--private"),
+):
+    """Upload a preset folder to the Hugging Face Hub."""
+    from kerasgan.presets import push_to_hub
+
+    info_ = push_to_hub(folder, repo_id, private=private)
+    typer.echo(f"Published {folder} to {repo_id}: {getattr(info_, 'commit_url', info_)}")
+
+
+def main():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""The `kerasgan` command line: help everywhere, one-sentence errors with exit code 2."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from kerasgan.cli import app, slerp
+from helpers import make
+
+runner = CliRunner()
+COMMANDS = ["list", "info", "sample", "interpolate", "train", "prepare-cats", "download", "publish"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+@pytest.fixture
+def preset(tmp_path):
+    model = make("DCGAN")
+    return model, model.save_preset(tmp_path / "preset")
+
+
+def test_sample_from_a_preset_folder(preset, tmp_path):
+    model, folder = preset
+    out = tmp_path / "grid.png"
+    result = runner.invoke(app, ["sample", str(folder), "-n", "4", "--seed", "3", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    grid = np.asarray(Image.open(out))
+    side = model.data_shape[0]
+    expected = model.generate(4, seed=3)
+    np.testing.assert_array_equal(grid[2 : 2 + side, 2 : 2 + side], expected[0])
+
+
+def test_interpolate_writes_a_gif(preset, tmp_path):
+    _, folder = preset
+    out = tmp_path / "walk.gif"
+    result = runner.invoke(app, ["interpolate", str(folder), "--steps", "3", "--points", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert Image.open(out).n_frames == 6
+
+
+def test_slerp_stays_on_the_sphere_between_endpoints():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(64), rng.standard_normal(64)
+    np.testing.assert_allclose(slerp(a, b, 0.0), a, atol=1e-9)
+    np.testing.assert_allclose(slerp(a, b, 1.0), b, atol=1e-9)
+    mid = slerp(a, b, 0.5)
+    assert abs(np.linalg.norm(mid) - (np.linalg.norm(a) + np.linalg.norm(b)) / 2) < 0.1 * np.linalg.norm(a)
+
+
+@pytest.mark.parametrize(
+    "argv, phrase",
+    [
+        (["sample", "no-such-checkpoint"], "no-such-checkpoint"),
+        (["sample", "mnist-dcgan", "-n", "0"], "-n must be a positive number"),
+        (["train", "dcgan"], "--data PATH"),
+        (["train", "nogan", "--data", "."], "Unknown variant 'nogan'"),
+        (["train", "--recipe", "nope"], "Unknown recipe 'nope'"),
+    ],
+)
+def test_user_errors_exit_2_with_one_sentence(argv, phrase):
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and phrase in lines[0], result.output
+    assert "Traceback" not in result.output
