@@ -215,7 +215,7 @@ def train(
         epochs = epochs or 25
         if data.is_dir():
             fit_data = dict(x=datasets.image_folder(data, image_size, channels=channels, batch_size=batch_size,
-                                                    shuffle=True, seed=seed))
+                                                    shuffle=True, seed=seed, report=lambda m: typer.echo(m, err=True)))
         else:
             fit_data = dict(x=datasets.load_npz(data) if data.suffix == ".npz" else _idx_or_npy(data),
                             batch_size=batch_size, shuffle=False)
@@ -232,8 +232,9 @@ def train(
     keras.utils.set_random_seed(seed)
     history = model.fit(
         **fit_data, epochs=epochs, initial_epoch=initial_epoch, verbose="auto" if sys.stdout.isatty() else 2,
-        callbacks=[cb.TrainingMonitor(checkpoint_dir=checkpoints), cb.Checkpoint(checkpoints),
-                   cb.SampleGrid(out / "samples"), keras.callbacks.CSVLogger(str(out / "training_log.csv"), append=resume)],
+        # the log row goes first, so that a checkpoint on disk always has its epoch in the log
+        callbacks=[keras.callbacks.CSVLogger(str(out / "training_log.csv"), append=resume),
+                   cb.TrainingMonitor(checkpoint_dir=checkpoints), cb.Checkpoint(checkpoints), cb.SampleGrid(out / "samples")],
     )
     model.save_preset(out / "preset", metadata={"recipe": recipe, "epochs": epochs})
     final = {k: round(float(v[-1]), 4) for k, v in history.history.items()} if history.history else {}

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
+
+from kerasgan.images import check_value_range, from_uint8, to_uint8
 from PIL import Image
 
 __all__ = [
@@ -65,55 +67,9 @@ _MAX_LISTED = 20  # bad files named in one log message
 # ----------------------------------------------------------------------------- value ranges
 
 
-def _check_range(value_range: Sequence[float]) -> tuple[float, float]:
-    try:
-        lo, hi = (float(v) for v in value_range)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"value_range must be two numbers (low, high), e.g. (-1.0, 1.0); found {value_range!r}."
-        ) from None
-    if not lo < hi:
-        raise ValueError(f"value_range must have low < high; found {value_range!r}.")
-    return lo, hi
-
-
-def _to_numpy(x: Any) -> np.ndarray:
-    try:
-        return np.asarray(x)
-    except Exception:  # e.g. a torch tensor that requires grad
-        import keras
-
-        return keras.ops.convert_to_numpy(x)
-
-
-def to_value_range(
-    images: Any, value_range: Sequence[float] = (-1.0, 1.0)
-) -> np.ndarray:
-    """Scales 8-bit images (0..255) linearly to float32 in ``value_range``."""
-    lo, hi = _check_range(value_range)
-    x = _to_numpy(images)
-    if x.dtype != np.uint8:
-        if not np.issubdtype(x.dtype, np.integer):
-            raise ValueError(
-                f"to_value_range expects uint8 images (0..255); found dtype {x.dtype}."
-            )
-        if x.size and (x.min() < 0 or x.max() > 255):
-            raise ValueError(
-                f"to_value_range expects integer images in 0..255; found {x.min()}..{x.max()}."
-            )
-    return (x.astype(np.float32) * np.float32((hi - lo) / 255.0) + np.float32(lo)).astype(
-        np.float32
-    )
-
-
-def from_value_range(
-    images: Any, value_range: Sequence[float] = (-1.0, 1.0)
-) -> np.ndarray:
-    """Maps float images in ``value_range`` back to uint8 (rounded, clipped to 0..255)."""
-    lo, hi = _check_range(value_range)
-    x = _to_numpy(images).astype(np.float32)
-    x = np.round((x - lo) * (255.0 / (hi - lo)))
-    return np.clip(x, 0, 255).astype(np.uint8)
+# Scaling lives in kerasgan.images; these names read naturally next to the loaders.
+to_value_range = from_uint8
+from_value_range = to_uint8
 
 
 # ----------------------------------------------------------------------------- image folders
@@ -285,7 +241,7 @@ def image_folder(
     import tensorflow as tf  # imported here so the array loaders work without tensorflow
     import keras
 
-    lo, hi = _check_range(value_range)
+    lo, hi = check_value_range(value_range)
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 (grayscale) or 3 (RGB); found {channels!r}.")
     if isinstance(image_size, int):
@@ -532,7 +488,7 @@ def load_npz(
     ``(N, H, W, C)`` with C in 1, 3, 4; uint8 is scaled from 0..255, floats must already lie
     in ``value_range``.
     """
-    lo, hi = _check_range(value_range)
+    lo, hi = check_value_range(value_range)
     path = pathlib.Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"'{path}' does not exist; expected a .npz file.")

@@ -8,17 +8,42 @@ from pathlib import Path
 import numpy as np
 
 
+def check_value_range(value_range) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in value_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"value_range must be two numbers (low, high), e.g. (-1.0, 1.0); found {value_range!r}.") from None
+    if not low < high:
+        raise ValueError(f"value_range must have low < high; found {value_range!r}.")
+    return low, high
+
+
+def _to_numpy(x) -> np.ndarray:
+    try:
+        return np.asarray(x)
+    except Exception:  # e.g. a torch tensor that requires grad
+        import keras
+
+        return keras.ops.convert_to_numpy(x)
+
+
 def to_uint8(samples, value_range=(-1.0, 1.0)) -> np.ndarray:
     """Maps float samples in `value_range` to uint8 0..255 (rounded, clipped)."""
-    low, high = value_range
-    scaled = (np.asarray(samples, dtype=np.float32) - low) * (255.0 / (high - low))
+    low, high = check_value_range(value_range)
+    scaled = (_to_numpy(samples).astype(np.float32) - low) * (255.0 / (high - low))
     return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
 
 
 def from_uint8(images, value_range=(-1.0, 1.0)) -> np.ndarray:
-    """Maps uint8 images to float32 in `value_range`."""
-    low, high = value_range
-    return (np.asarray(images, dtype=np.float32) * ((high - low) / 255.0) + low).astype(np.float32)
+    """Maps 8-bit images (0..255) linearly to float32 in `value_range`."""
+    low, high = check_value_range(value_range)
+    x = _to_numpy(images)
+    if x.dtype != np.uint8:
+        if not np.issubdtype(x.dtype, np.integer):
+            raise ValueError(f"Expected uint8 images (0..255); found dtype {x.dtype}.")
+        if x.size and (x.min() < 0 or x.max() > 255):
+            raise ValueError(f"Expected integer images in 0..255; found {x.min()}..{x.max()}.")
+    return (x.astype(np.float32) * np.float32((high - low) / 255.0) + np.float32(low)).astype(np.float32)
 
 
 def make_grid(images, nrow: int | None = None, padding: int = 2, pad_value: int = 0) -> np.ndarray:

@@ -13,14 +13,17 @@ from pathlib import Path
 
 import keras
 
+# Radford et al.'s optimizer, for D and for G
+DCGAN_ADAM = {"d": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5},
+              "g": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5}}
+
 RECIPES: dict[str, dict] = {
     "mnist-dcgan": {
         "description": "DCGAN on MNIST digits, 28x28 grayscale",
         "data": {"loader": "mnist", "kind": "mnist", "split": "train"},
         "class_name": "DCGAN",
         "options": {"image_size": 28, "channels": 1, "g_filters": 64, "d_filters": 64, "latent_dim": 100},
-        "optimizers": {"d": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5},
-                       "g": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5}},
+        "optimizers": DCGAN_ADAM,
         "batch_size": 128, "epochs": 2, "seed": 0,
     },
     "mnist-gan": {
@@ -28,8 +31,7 @@ RECIPES: dict[str, dict] = {
         "data": {"loader": "mnist", "kind": "mnist", "split": "train"},
         "class_name": "GAN",
         "options": {"data_shape": [28, 28, 1]},
-        "optimizers": {"d": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5},
-                       "g": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5}},
+        "optimizers": DCGAN_ADAM,
         "batch_size": 64, "epochs": 10, "seed": 0,
     },
     "fashion-mnist-gan": {
@@ -37,8 +39,7 @@ RECIPES: dict[str, dict] = {
         "data": {"loader": "mnist", "kind": "fashion-mnist", "split": "train"},
         "class_name": "GAN",
         "options": {"data_shape": [28, 28, 1]},
-        "optimizers": {"d": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5},
-                       "g": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5}},
+        "optimizers": DCGAN_ADAM,
         "batch_size": 64, "epochs": 10, "seed": 0,
     },
     "mnist-cgan": {
@@ -46,8 +47,7 @@ RECIPES: dict[str, dict] = {
         "data": {"loader": "mnist", "kind": "mnist", "split": "train", "labels": True},
         "class_name": "CGAN",
         "options": {"num_classes": 10, "architecture": "dcgan", "data_shape": [28, 28, 1], "filters": 64},
-        "optimizers": {"d": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5},
-                       "g": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5}},
+        "optimizers": DCGAN_ADAM,
         "batch_size": 128, "epochs": 5, "seed": 0,
     },
     "quickdraw-cats": {
@@ -55,8 +55,7 @@ RECIPES: dict[str, dict] = {
         "data": {"loader": "quickdraw", "classes": ["cat"]},
         "class_name": "GAN",
         "options": {"data_shape": [28, 28, 1], "g_negative_slope": 0.2, "d_negative_slope": 0.3, "d_dropout": 0.3},
-        "optimizers": {"d": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5},
-                       "g": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5}},
+        "optimizers": DCGAN_ADAM,
         "batch_size": 64, "epochs": 60, "seed": 0,
     },
     "quickdraw-cgan": {
@@ -65,8 +64,7 @@ RECIPES: dict[str, dict] = {
                  "limit_per_class": 3000, "labels": True},
         "class_name": "CGAN",
         "options": {"num_classes": 7, "architecture": "dcgan", "data_shape": [28, 28, 1], "filters": 64},
-        "optimizers": {"d": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5},
-                       "g": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5}},
+        "optimizers": DCGAN_ADAM,
         "batch_size": 128, "epochs": 15, "seed": 0,
     },
 }
