@@ -70,4 +70,4 @@ def test_wgangp_recovers_the_ring():
     model = WGANGP(generator=generator, discriminator=discriminator, gp_weight=0.1, n_critic=2, seed=0)
     model.compile(keras.optimizers.Adam(2e-3, beta_1=0.5, beta_2=0.9), keras.optimizers.Adam(5e-4, beta_1=0.5, beta_2=0.9),
                   steps_per_execution=STEPS_PER_EXECUTION)
-    _train_and_check(model, steps=3000, batch_size=256)
+    _train_and_check(model, steps=5000, batch_size=256)
