@@ -219,11 +219,13 @@ def train(
         else:
             fit_data = dict(x=datasets.load_npz(data) if data.suffix == ".npz" else _idx_or_npy(data),
                             batch_size=batch_size, shuffle=False)
-        if limit:
-            fit_data["x"] = fit_data["x"][:limit] if "batch_size" in fit_data else fit_data["x"].take(limit // batch_size)
-    if limit and recipe:
-        fit_data["x"] = fit_data["x"][:limit]
-        fit_data["y"] = None if fit_data["y"] is None else fit_data["y"][:limit]
+    if limit:  # arrays are cut by image, a batched folder dataset by whole batches
+        if "batch_size" in fit_data:
+            fit_data["x"] = fit_data["x"][:limit]
+            if fit_data.get("y") is not None:
+                fit_data["y"] = fit_data["y"][:limit]
+        else:
+            fit_data["x"] = fit_data["x"].take(max(1, limit // batch_size))
     out.mkdir(parents=True, exist_ok=True)
     checkpoints = out / "checkpoints"
     initial_epoch = cb.resume(model, checkpoints) if resume else 0
