@@ -70,14 +70,17 @@ def name_of(model) -> str:
 @_user_errors
 def list_checkpoints():
     """Every zoo checkpoint: name, variant, resolution, data, parameters, size, metrics, local?"""
+    from kerasgan.evaluation import class_check, value_and_floor
     from kerasgan.hub import find_local_preset
     from kerasgan.manifest import load_manifest
 
     checkpoints = load_manifest()["checkpoints"]
-    rows = [("name", "variant", "shape", "data", "params", "size", "metrics", "local")]
+    rows = [("name", "variant", "shape", "data", "params (G)", "size", "metrics: value (floor)", "local")]
     for name, entry in sorted(checkpoints.items()):
         size = sum(f["size"] for f in entry["files"].values())
-        metrics = ", ".join(f"{k}={_short(v)}" for k, v in sorted(entry.get("metrics", {}).items()) if not isinstance(v, dict))
+        stored = entry.get("metrics", {})
+        metrics = "; ".join(part for part in (f"fid {value_and_floor(stored['fid'])}" if "fid" in stored else "",
+                                              class_check(stored) if stored else "") if part and part != "–")
         shape = "x".join(str(d) for d in entry.get("data_shape", [entry.get("image_size", "?")]))
         params = entry.get("parameters", {})
         rows.append((name, entry["class_name"], shape, entry.get("data", {}).get("name", "?"),
@@ -89,10 +92,6 @@ def list_checkpoints():
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         typer.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
-
-
-def _short(value) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def _count(n) -> str:
@@ -266,6 +265,30 @@ def prepare_cats(
     typer.echo(f"Wrote {report.written} faces to {out}; skipped {len(report.skipped)}.")
     for name, reason in report.skipped[:20]:
         typer.echo(f"  skipped {name}: {reason}")
+
+
+@app.command("eval")
+@_user_errors
+def eval_checkpoint(
+    name: str = typer.Argument(..., help="Zoo name, hf://org/repo or a preset folder."),
+    data: Optional[Path] = typer.Option(None, "--data", help="The datasets folder for zoo checkpoints (default "
+                                        "$KERASGAN_DATA_DIR), or real images: a folder or a .npy/.npz/IDX file."),
+    n: int = typer.Option(10_000, "--n", help="How many samples to generate and measure."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the samples and of the metrics' random subsets."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSON report (default NAME.eval.json)."),
+):
+    """Measure a checkpoint against real data: every metric beside its floor (real vs real)."""
+    from kerasgan.evaluation import evaluate_checkpoint, format_table, to_json
+
+    report = evaluate_checkpoint(name, data, n=n, seed=seed)
+    space = f"; features: {report['feature_space']}" if "feature_space" in report else ""
+    typer.echo(f"{name}: {n:,} samples (seed {seed}) against {report['real_data']}{space}")
+    typer.echo(format_table(report))
+    for note in report["notes"]:
+        typer.echo(f"Note: {note}")
+    output = output or Path(f"{Path(name).name}.eval.json")
+    output.write_text(to_json(report), encoding="utf-8")
+    typer.echo(f"Wrote {output}")
 
 
 @app.command()

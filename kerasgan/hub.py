@@ -66,6 +66,17 @@ def resolve_preset(handle, manifest=None, verify: bool = True) -> ResolvedPreset
     return _resolve_zoo_name(handle, checkpoints[handle], verify)
 
 
+def resolve_classifier(name: str, manifest=None) -> ResolvedPreset:
+    """The verified folder of one of the project's classifiers (the manifest's "classifiers" section),
+    looked for like a zoo checkpoint: mirrors, `hub/<name>/`, then the Hugging Face Hub."""
+    classifiers = manifest_lib.load_manifest(manifest).get("classifiers", {})
+    if name not in classifiers:
+        raise PresetNotFoundError(
+            f"{name!r} is not one of the project's classifiers (known: {', '.join(sorted(classifiers)) or 'none yet'})."
+        )
+    return _resolve_zoo_name(name, classifiers[name], verify=True)
+
+
 def download_preset(name: str, manifest=None) -> Path:
     """What `kerasgan download NAME` does: fetches a zoo checkpoint into the Hugging Face cache
     (unless a mirror has it) and verifies it; returns its folder."""

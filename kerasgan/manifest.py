@@ -79,6 +79,12 @@ def validate_manifest(data: Any, source: str = MANIFEST_NAME) -> dict:
         raise ValueError(f"{source} needs a 'checkpoints' object, found {type(checkpoints).__name__}.")
     for name, entry in checkpoints.items():
         validate_entry(name, entry, source)
+    # Optional: the project's classifiers that measure checkpoints, pinned and checked the same way.
+    classifiers = data.get("classifiers", {})
+    if not isinstance(classifiers, dict):
+        raise ValueError(f"{source} field 'classifiers' must be an object, found {type(classifiers).__name__}.")
+    for name, entry in classifiers.items():
+        validate_entry(name, entry, source)
     return data
 
 
@@ -221,6 +227,8 @@ def manifest_entry_for(
         "training": training,
         "metrics": metrics if metrics is not None else meta.get("metrics", {}),
     }
+    if isinstance(meta.get("parameters"), dict):
+        entry["parameters"] = {k: int(v) for k, v in meta["parameters"].items()}
     if shape:
         entry["data_shape"] = [int(d) for d in shape]
         if len(shape) == 3 and shape[0] == shape[1]:
@@ -228,12 +236,15 @@ def manifest_entry_for(
     return validate_entry(name, entry, f"the entry made from {root}")
 
 
-def add_to_manifest(name: str, entry: dict, path: str | os.PathLike | None = None) -> Path:
-    """Adds or replaces checkpoint `name` in the manifest at `path` (default: `find_manifest()`)
-    and writes it back atomically, keys sorted, indented by 2."""
+def add_to_manifest(name: str, entry: dict, path: str | os.PathLike | None = None,
+                    section: str = "checkpoints") -> Path:
+    """Adds or replaces `name` in a section ("checkpoints" or "classifiers") of the manifest at `path`
+    (default: `find_manifest()`) and writes it back atomically, keys sorted, indented by 2."""
+    if section not in ("checkpoints", "classifiers"):
+        raise ValueError(f"section must be 'checkpoints' or 'classifiers', found {section!r}.")
     path = Path(path) if path is not None else find_manifest()
     data = load_manifest(path) if path.is_file() else {"schema_version": SCHEMA_VERSION, "checkpoints": {}}
-    data["checkpoints"][name] = entry
+    data.setdefault(section, {})[name] = entry
     validate_manifest(data, str(path))
     text = json.dumps(data, indent=2, sort_keys=True) + "\n"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

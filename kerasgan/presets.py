@@ -304,9 +304,19 @@ def model_card(metadata: dict, card: dict | None = None, has_samples: bool = Tru
     lines += ["", "| fact | value |", "|---|---|"]
     lines += [f"| {key} | {_text(value)} |" for key, value in facts.items() if value is not None]
     lines += ["", "## Metrics", ""]
-    metrics = info.get("metrics") or {}
+    metrics = dict(info.get("metrics") or {})
+    measured = metrics.pop("measured", None)
     if metrics:
-        lines += ["| metric | value |", "|---|---|"] + [f"| {k} | {_text(v)} |" for k, v in metrics.items()]
+        if measured:
+            lines += [f"Measured by `kerasgan eval` on {measured.get('n_samples', 0):,} samples against "
+                      f"{_text(measured.get('real_data', 'real data'))}"
+                      + (f", features from {measured['feature_space']}" if measured.get("feature_space") else "")
+                      + ". The floor is the same metric between two halves of the real data.", ""]
+        lines += ["| metric | value | floor (real vs real) |", "|---|---|---|"]
+        for key, value in metrics.items():
+            pair = isinstance(value, dict) and "value" in value
+            lines.append(f"| {key} | {_text(value['value'] if pair else value)} | "
+                         f"{_text(value.get('floor', '')) if pair else ''} |")
     else:
         lines += ["Not measured."]
     if has_samples:

@@ -24,7 +24,7 @@ RECIPES: dict[str, dict] = {
         "class_name": "DCGAN",
         "options": {"image_size": 28, "channels": 1, "g_filters": 64, "d_filters": 64, "latent_dim": 100},
         "optimizers": DCGAN_ADAM,
-        "batch_size": 128, "epochs": 2, "seed": 0,
+        "batch_size": 128, "epochs": 5, "seed": 0,
     },
     "mnist-gan": {
         "description": "The fully connected GAN on MNIST digits",
@@ -67,6 +67,19 @@ RECIPES["fashion-mnist-gan"] = {
     "description": "The fully connected GAN on Fashion-MNIST",
     "data": {"loader": "mnist", "kind": "fashion-mnist", "split": "train"},
 }
+
+
+# Name, license and origin of each data source, for manifest entries and model cards.
+DATA_SOURCES = {
+    "mnist": {"name": "MNIST", "license": "CC BY-SA 3.0", "source": "Yann LeCun and Corinna Cortes, official IDX files"},
+    "fashion-mnist": {"name": "Fashion-MNIST", "license": "MIT", "source": "Zalando Research"},
+    "quickdraw": {"name": "Quick, Draw! numpy_bitmap", "license": "CC BY 4.0", "source": "Google Creative Lab"},
+}
+
+
+def data_source(data_spec: dict) -> dict:
+    """DATA_SOURCES' entry for a recipe's "data" spec."""
+    return dict(DATA_SOURCES[data_spec.get("kind", data_spec["loader"])])
 
 
 def get_recipe(name: str) -> dict:

@@ -19,11 +19,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = {
-    "mnist": {"name": "MNIST", "license": "CC BY-SA 3.0", "source": "Yann LeCun and Corinna Cortes, official IDX files"},
-    "fashion-mnist": {"name": "Fashion-MNIST", "license": "MIT", "source": "Zalando Research"},
-    "quickdraw": {"name": "Quick, Draw! numpy_bitmap", "license": "CC BY 4.0", "source": "Google Creative Lab"},
-}
 
 
 def main(name: str, run_dir: str, repo_id: str | None = None) -> None:
@@ -36,24 +31,27 @@ def main(name: str, run_dir: str, repo_id: str | None = None) -> None:
     facts = json.loads((run / "facts.json").read_text())
     model = recipes.build_from_recipe(recipe)
     model.load_weights(run / "final.weights.h5")
-    data = DATA[recipe["data"].get("kind", recipe["data"]["loader"])]
-    metadata = {"description": recipe["description"], "data": data, "recipe": recipe, "training": facts}
-    card = {"license": "apache-2.0", "limitations": "Trained on a 2-core CPU for a short budget; samples are "
-            "recognisable but not state of the art. Measured on the data named above only."}
+    data = recipes.data_source(recipe["data"])
+    repo_id = repo_id or f"kerasgan/{name}"
+    # Everything the model card shows lives in metadata.json, so scripts/record_metrics.py can redraw it.
+    metadata = {"description": recipe["description"], "data": data, "recipe": recipe, "training": facts,
+                "name": name, "title": name, "handle": name, "repo_id": repo_id, "license": "apache-2.0",
+                "limitations": "Trained on a 2-core CPU for a short budget; samples are recognisable but not state "
+                               "of the art. Its metrics hold for the data named above only."}
     labels = (np.arange(256) % model.num_classes) if model.conditional else None
     reference = model.generate(256, seed=0, labels=labels)
     with tempfile.TemporaryDirectory() as tmp:
         dtype = "float32"
-        save_preset(model, Path(tmp) / "half", metadata=metadata, card=card, dtype="float16")
+        save_preset(model, Path(tmp) / "half", metadata=metadata, dtype="float16")
         half = load_preset(Path(tmp) / "half").generate(256, seed=0, labels=labels)
         if np.abs(half.astype(int) - reference.astype(int)).max() <= 1:
             dtype = "float16"
         target = ROOT / "hub" / name
         if target.exists():
             shutil.rmtree(target)
-        save_preset(model, target, metadata={**metadata, "weights_dtype": dtype}, card=card, dtype=dtype)
+        save_preset(model, target, metadata={**metadata, "weights_dtype": dtype}, dtype=dtype)
     shutil.copy(run / "training_log.csv", target / "training_log.csv")
-    entry = manifest_entry_for(target, name, repo_id or f"kerasgan/{name}", "v0.1.0",
+    entry = manifest_entry_for(target, name, repo_id, "v0.1.0",
                                description=recipe["description"], data=data, recipe=recipe,
                                training={k: facts[k] for k in ("steps", "wall_time_s", "backend", "device")})
     add_to_manifest(name, entry, ROOT / "weights_manifest.json")

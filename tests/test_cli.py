@@ -9,7 +9,7 @@ from kerasgan.cli import app, slerp
 from helpers import make
 
 runner = CliRunner()
-COMMANDS = ["list", "info", "sample", "interpolate", "train", "prepare-cats", "download", "publish"]
+COMMANDS = ["list", "info", "sample", "interpolate", "train", "eval", "prepare-cats", "download", "publish"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -86,4 +86,6 @@ def test_every_staged_zoo_checkpoint_samples_offline(name, tmp_path, monkeypatch
     grid = np.asarray(Image.open(out))
     assert grid.std() > 10  # not a blank or constant grid
     listing = runner.invoke(app, ["list"])
-    assert name in listing.output and "yes" in listing.output
+    row = next(line for line in listing.output.splitlines() if line.startswith(f"{name} "))
+    assert row.endswith("yes") and " ? " not in row, row  # local, with its parameter count
+    assert "(" in row, row  # metrics beside their floors

@@ -1,0 +1,48 @@
+"""Measures a staged zoo checkpoint with `kerasgan eval` and records the results: the full report
+as hub/<name>/evaluation.json, the scalar metrics in its metadata.json, model card and manifest
+entry (files re-hashed), then regenerates README.md's zoo table.
+
+    KERASGAN_DATA_DIR=../shared/datasets python scripts/record_metrics.py mnist-dcgan [--n 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main(name: str, n: int, seed: int) -> None:
+    from kerasgan.evaluation import evaluate_checkpoint, format_table, summary, to_json
+    from kerasgan.manifest import add_to_manifest, load_manifest, manifest_entry_for
+    from kerasgan.presets import model_card
+
+    target = ROOT / "hub" / name
+    entry = load_manifest(ROOT / "weights_manifest.json")["checkpoints"][name]
+    report = evaluate_checkpoint(name, n=n, seed=seed)
+    print(format_table(report))
+    (target / "evaluation.json").write_text(to_json(report), encoding="utf-8")
+    meta = json.loads((target / "metadata.json").read_text(encoding="utf-8"))
+    meta["metrics"] = summary(report)
+    (target / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (target / "README.md").write_text(model_card(meta, has_samples=(target / "samples.png").is_file()),
+                                      encoding="utf-8")
+    fresh = manifest_entry_for(target, name, entry["repo_id"], entry["revision"], description=entry["description"],
+                               data=entry["data"], recipe=entry["recipe"], training=entry["training"],
+                               metrics=meta["metrics"])
+    add_to_manifest(name, fresh, ROOT / "weights_manifest.json")
+    import zoo_table
+
+    zoo_table.write_readme()
+    print(f"recorded the metrics of {name} in {target} and weights_manifest.json")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name")
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    main(args.name, args.n, args.seed)

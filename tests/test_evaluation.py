@@ -1,0 +1,148 @@
+"""`kerasgan.evaluation` and `kerasgan eval`: metrics beside floors, class checks, the report and the CLI.
+
+A toy domain makes the expected answers known: class 0 is dark images, class 1 bright ones, and a
+hand-set classifier reads mean brightness. A generator drawing from the real distribution must
+score near the floors; one that collapsed onto dark images must lose a class and recall.
+"""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from kerasgan import GAN
+from kerasgan.classifiers import Classifier, load_classifier, save_classifier
+from kerasgan.cli import app
+from kerasgan.evaluation import EvalData, evaluate, format_table, summary, to_json
+from kerasgan.hub import ChecksumError
+from kerasgan.manifest import add_to_manifest, manifest_entry_for
+
+
+def toy_images(labels, seed):
+    """28x28 images whose brightness says their class (dark 0..100, bright 155..255)."""
+    rng = np.random.default_rng(seed)
+    base = np.where(np.asarray(labels) == 1, 205.0, 50.0)[:, None, None, None]
+    return np.clip(base + rng.normal(0, 25, (len(labels), 28, 28, 1)), 0, 255).astype(np.uint8)
+
+
+def brightness_classifier():
+    """features = (10 m, -10 m) for mean brightness m in [-1, 1]; class 1 when m > 0."""
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(2, name="features"),
+        keras.layers.Dense(2, activation="softmax", name="probabilities"),
+    ])
+    model.get_layer("features").set_weights([np.array([[10.0, -10.0]]), np.zeros(2)])
+    model.get_layer("probabilities").set_weights([np.array([[0.0, 1.0], [1.0, 0.0]]), np.zeros(2)])
+    return Classifier(model, ["dark", "bright"], "brightness")
+
+
+class Stub:
+    """A generator stand-in: `draw(n, seed, labels)` makes the uint8 samples."""
+
+    def __init__(self, draw, num_classes=None):
+        self.draw, self.num_classes = draw, num_classes
+        self.conditional = num_classes is not None
+
+    def generate(self, n, seed=None, labels=None):
+        return self.draw(n, seed, labels)
+
+
+@pytest.fixture(scope="module")
+def toy_data():
+    labels = np.arange(600) % 2
+    return EvalData(toy_images(labels, 1), "toy", labels, ["dark", "bright"], toy_images(labels, 2))
+
+
+def test_matching_generator_scores_near_its_floors_and_collapsed_one_does_not(toy_data):
+    classifier = brightness_classifier()
+    good = evaluate(Stub(lambda n, s, _: toy_images(np.arange(n) % 2, 10 + s)), toy_data, n=600,
+                    classifier=classifier)["metrics"]
+    bad = evaluate(Stub(lambda n, s, _: toy_images(np.zeros(n), 10 + s)), toy_data, n=600,
+                   classifier=classifier)["metrics"]
+    assert good["classes_covered"] == {"value": 2, "floor": 2, "n": 600}
+    assert bad["classes_covered"]["value"] == 1 and bad["min_class_fraction"]["value"] == 0.0
+    assert good["fid"]["value"] < 3 * good["fid"]["floor"] + 0.5 < bad["fid"]["value"]
+    assert bad["recall"]["value"] < 0.7 < good["recall"]["value"]
+    assert abs(good["swd"]["value"] - good["swd"]["floor"]) < abs(bad["swd"]["value"] - bad["swd"]["floor"])
+    assert good["memorization_ratio"]["value"] == pytest.approx(1.0, abs=0.15)
+    assert good["mean_confidence"]["value"] > 0.95
+
+
+def test_conditional_accuracy_per_class(toy_data):
+    classifier = brightness_classifier()
+    right = evaluate(Stub(lambda n, s, y: toy_images(y, s), 2), toy_data, n=200, classifier=classifier)["metrics"]
+    swapped = evaluate(Stub(lambda n, s, y: toy_images(1 - y, s), 2), toy_data, n=200,
+                       classifier=classifier)["metrics"]
+    assert right["min_class_accuracy"]["value"] == 1.0 == right["min_class_accuracy"]["floor"]
+    assert swapped["min_class_accuracy"]["value"] == 0.0
+    assert right["class_accuracy"]["value"] == {"dark": 1.0, "bright": 1.0}
+
+
+def test_report_json_table_and_summary(toy_data):
+    report = evaluate(Stub(lambda n, s, _: toy_images(np.arange(n) % 2, s)), toy_data, n=100,
+                      classifier=brightness_classifier())
+    assert json.loads(to_json(report))["metrics"]["fid"]["n"] == 100
+    table = format_table(report).splitlines()
+    assert table[0].split()[:3] == ["metric", "value", "floor"]
+    assert {line.split()[0] for line in table[1:]} >= {"fid", "kid", "precision", "recall", "swd", "ms_ssim"}
+    stored = summary(report)
+    assert stored["measured"] == {"n_samples": 100, "seed": 0, "real_data": "toy", "feature_space": "brightness/features"}
+    assert "class_fractions" not in stored and set(stored["fid"]) == {"value", "floor"}
+
+
+def test_classifier_round_trip_and_checksum(tmp_path, monkeypatch):
+    from kerasgan.classifiers import build_classifier
+
+    original = Classifier(build_classifier(3, seed=1), ["a", "b", "c"], "toy-classifier")
+    folder = save_classifier(original, tmp_path / "mirror" / "toy-classifier", {"description": "toy"})
+    images = toy_images(np.arange(8) % 2, 0)
+    np.testing.assert_allclose(load_classifier(folder).probabilities(images), original.probabilities(images), atol=1e-6)
+    # By name: listed in a manifest's "classifiers" section, found in a mirror, checked before loading.
+    entry = manifest_entry_for(folder, "toy-classifier", "kerasgan/toy-classifier", "v0.1.0",
+                               data={"name": "toy", "license": "none", "source": "test"},
+                               training={"steps": 0, "wall_time_s": 0.0, "backend": "any", "device": "any"})
+    manifest = add_to_manifest("toy-classifier", entry, tmp_path / "manifest.json", section="classifiers")
+    monkeypatch.setenv("KERASGAN_MIRROR", str(tmp_path / "mirror"))
+    assert load_classifier("toy-classifier", manifest=manifest).class_names == ["a", "b", "c"]
+    weights = folder / "model.weights.h5"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ChecksumError, match="model.weights.h5 of zoo checkpoint 'toy-classifier'"):
+        load_classifier("toy-classifier", manifest=manifest)
+
+
+@pytest.fixture
+def tiny_preset(tmp_path):
+    gan = GAN(data_shape=(16, 16, 1), latent_dim=8, g_units=(16,), d_units=(16,), seed=0)
+    return gan.save_preset(tmp_path / "tiny")
+
+
+def test_eval_cli_on_a_preset_and_an_image_folder(tiny_preset, tmp_path, monkeypatch):
+    folder = tmp_path / "real"
+    folder.mkdir()
+    for i, image in enumerate(toy_images(np.arange(24) % 2, 0)):
+        Image.fromarray(image[..., 0]).resize((16, 16)).save(folder / f"{i}.png")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))  # no InceptionV3 weights there
+    result = CliRunner().invoke(app, ["eval", str(tiny_preset), "--data", str(folder), "--n", "32"])
+    assert result.exit_code == 0, result.output
+    assert "swd" in result.output and "floor (real vs real)" in result.output
+    assert "FID, KID, precision/recall and density/coverage are left out" in result.output
+    report = json.loads((tmp_path / "tiny.eval.json").read_text())
+    assert report["n_samples"] == 32 and report["metrics"]["swd"]["n"] == 12
+
+
+def test_eval_cli_bad_data_is_one_sentence(tiny_preset, tmp_path):
+    result = CliRunner().invoke(app, ["eval", str(tiny_preset), "--data", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("Error: --data should be an image folder")
+    bad = tmp_path / "wrong.npz"
+    np.savez(bad, images=np.zeros((10, 8, 8), np.uint8))
+    result = CliRunner().invoke(app, ["eval", str(tiny_preset), "--data", str(bad)])
+    assert result.exit_code == 2 and "makes images of shape (16, 16, 1)" in result.output
