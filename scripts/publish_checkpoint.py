@@ -55,6 +55,9 @@ def main(name: str, run_dir: str, repo_id: str | None = None) -> None:
                                description=recipe["description"], data=data, recipe=recipe,
                                training={k: facts[k] for k in ("steps", "wall_time_s", "backend", "device")})
     add_to_manifest(name, entry, ROOT / "weights_manifest.json")
+    import zoo_table
+
+    zoo_table.write_readme()
     print(f"staged {name} in {target} ({dtype}); manifest updated")
 
 
