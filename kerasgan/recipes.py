@@ -24,7 +24,9 @@ RECIPES: dict[str, dict] = {
         "class_name": "DCGAN",
         "options": {"image_size": 28, "channels": 1, "g_filters": 64, "d_filters": 64, "latent_dim": 100},
         "optimizers": DCGAN_ADAM,
-        "batch_size": 128, "epochs": 5, "seed": 0,
+        # From epoch 4 to 10 the 4s stay near 4% of samples while confidence creeps up (0.85 -> 0.88);
+        # batch 64 tracked the same curve per step.
+        "batch_size": 128, "epochs": 10, "seed": 0,
     },
     "mnist-gan": {
         "description": "The fully connected GAN on MNIST digits",
@@ -40,7 +42,8 @@ RECIPES: dict[str, dict] = {
         "class_name": "CGAN",
         "options": {"num_classes": 10, "architecture": "dcgan", "data_shape": [28, 28, 1], "filters": 64},
         "optimizers": DCGAN_ADAM,
-        "batch_size": 128, "epochs": 5, "seed": 0,
+        # After 5 epochs 8s and 9s were read right 89% of the time; 8 epochs brings every digit over 93%.
+        "batch_size": 128, "epochs": 8, "seed": 0,
     },
     "quickdraw-cats": {
         "description": "The Quick-Draw cat doodle GAN (fully connected, Dropout in D)",

@@ -22,12 +22,11 @@ CHECKPOINTS = MANIFEST["checkpoints"]
 # checkpoint -> what its samples must show (issue #4's targets where it set them)
 TARGETS = {
     "mnist-gan": {"classes_covered": 10},
-    # Issue #4 asks every digit at 5-20% and confidence 0.9; after 5 CPU epochs the 1s and 4s are at
-    # 4-5% and the confidence 0.86 (a longer run is still to do).
-    "mnist-dcgan": {"classes_covered": 10, "class_share": (0.03, 0.20), "mean_confidence": 0.85},
+    # Issue #4 asks every digit at 5-20% and confidence 0.9; after 10 CPU epochs the 4s are at 4.0%
+    # and the confidence 0.88 (both still short: see the recipe's comment).
+    "mnist-dcgan": {"classes_covered": 10, "class_share": (0.035, 0.20), "mean_confidence": 0.87},
     "fashion-mnist-gan": {"classes_covered": 10},
-    # Issue #4 asks 0.9 for every digit; after 5 epochs 8 and 9 are at 0.89 (a longer run is still to do).
-    "mnist-cgan": {"min_class_accuracy": 0.85, "mean_class_accuracy": 0.9},
+    "mnist-cgan": {"min_class_accuracy": 0.9},
     # Its cats and flowers are recognised only ~20% of the time (see its card); the mean guards the rest.
     "quickdraw-cgan": {"min_class_accuracy": 0.15, "mean_class_accuracy": 0.65},
     "quickdraw-cats": {"recognised": 0.8},
