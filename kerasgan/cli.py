@@ -181,7 +181,7 @@ def train(
     out: Path = typer.Option(Path("runs/latest"), "--out", help="Folder for checkpoints, grids and the preset."),
     resume: bool = typer.Option(False, "--resume", help="Continue from the last checkpoint in --out."),
     recipe: Optional[str] = typer.Option(None, "--recipe", help="Reproduce a zoo checkpoint from its recipe."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", help="Seed of weights, shuffling and noise (a recipe has its own)."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N training images."),
 ):
     """Train a variant on an image folder (or a zoo recipe), with checkpoints and a health monitor."""
@@ -195,8 +195,10 @@ def train(
         spec = recipes.get_recipe(recipe)
         images, labels = recipes.load_recipe_data(spec, data)
         model = recipes.build_from_recipe(spec)
-        batch_size, epochs = spec["batch_size"], epochs or spec["epochs"]
-        fit_data = dict(x=images, y=labels, batch_size=batch_size, shuffle=False)
+        batch_size, epochs, seed = spec["batch_size"], epochs or spec["epochs"], spec["seed"]
+        # shuffled as recipes.train_recipe trained the published checkpoint; a resumed run
+        # draws a fresh order for its remaining epochs (see callbacks.resume)
+        fit_data = dict(x=images, y=labels, batch_size=batch_size, shuffle=True)
     else:
         if variant is None or data is None:
             raise UsageError("Name a VARIANT and --data PATH, or use --recipe NAME.")
@@ -237,7 +239,8 @@ def train(
         callbacks=[keras.callbacks.CSVLogger(str(out / "training_log.csv"), append=resume),
                    cb.TrainingMonitor(checkpoint_dir=checkpoints), cb.Checkpoint(checkpoints), cb.SampleGrid(out / "samples")],
     )
-    model.save_preset(out / "preset", metadata={"recipe": recipe, "epochs": epochs})
+    trained = {"epochs": epochs, "batch_size": batch_size, "seed": seed}
+    model.save_preset(out / "preset", metadata={"recipe": {"name": recipe, **spec, **trained} if recipe else trained})
     final = {k: round(float(v[-1]), 4) for k, v in history.history.items()} if history.history else {}
     typer.echo(f"Trained {name_of(model)} to epoch {epochs}; preset in {out / 'preset'}; last logs {json.dumps(final)}")
 

@@ -295,7 +295,7 @@ def model_card(metadata: dict, card: dict | None = None, has_samples: bool = Tru
     recipe = info.get("recipe") or {}
     lines += [f"- {key}: {_text(value)}" for key, value in recipe.items()] or ["Not recorded."]
     training = info.get("training") if isinstance(info.get("training"), dict) else {}
-    facts = {key: training.get(key, info.get(key)) for key in ("steps", "wall_time_s", "backend", "device")}
+    facts = {key: training.get(key, info.get(key)) for key in ("steps", "wall_time_s", "backend", "device", "resumed")}
     facts.update({"kerasgan": info.get("kerasgan_version"), "keras": info.get("keras_version"),
                   "saved": info.get("date"), "weights dtype": info.get("weights_dtype")})
     params = info.get("parameters") or {}

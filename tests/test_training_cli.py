@@ -78,3 +78,24 @@ def test_folder_with_broken_files_trains_on_the_good_ones(tmp_path):
     # the 6 good PNGs and the CMYK JPEG make one batch of 7: one training step ran
     assert (tmp_path / "run" / "preset" / "model.weights.h5").is_file()
     assert len(_rows(tmp_path / "run" / "training_log.csv")) == 1
+
+
+def test_recipe_through_the_cli_follows_train_recipe(tmp_path, monkeypatch):
+    """`kerasgan train --recipe` trains as recipes.train_recipe trained the published
+    checkpoint: same weights, same shuffled order, same losses (on a small stand-in dataset)."""
+    from typer.testing import CliRunner
+
+    from kerasgan import recipes
+    from kerasgan.cli import app
+
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (320, 28, 28, 1)).astype("float32")
+    monkeypatch.setattr(recipes, "load_recipe_data", lambda recipe, data_dir=None: (images, None))
+    recipes.train_recipe("mnist-gan", tmp_path / "direct", data_dir=tmp_path, epochs=2, verbose=0)
+    result = CliRunner().invoke(app, ["train", "--recipe", "mnist-gan", "--data", str(tmp_path), "--epochs", "2",
+                                      "--out", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    expected, got = _rows(tmp_path / "direct" / "training_log.csv"), _rows(tmp_path / "cli" / "training_log.csv")
+    for epoch in (0, 1):
+        for key in ("d_loss", "g_loss"):
+            assert float(got[epoch][key]) == pytest.approx(float(expected[epoch][key]), rel=1e-5), (epoch, key)
