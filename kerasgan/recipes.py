@@ -62,7 +62,7 @@ RECIPES: dict[str, dict] = {
         "class_name": "CGAN",
         "options": {"num_classes": 7, "architecture": "dcgan", "data_shape": [28, 28, 1], "filters": 64},
         "optimizers": DCGAN_ADAM,
-        "batch_size": 128, "epochs": 20, "seed": 0,
+        "batch_size": 128, "epochs": 15, "seed": 0,
     },
 }
 

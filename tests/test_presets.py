@@ -195,6 +195,14 @@ def test_shipped_manifests():
     assert manifest.load_manifest(packaged) == data  # the package copy must not drift from the root file
 
 
+def test_zoo_recipes_match_their_checkpoints():
+    """`kerasgan train --recipe NAME` must run the recipe that made the published checkpoint."""
+    from kerasgan import recipes
+
+    for name, entry in manifest.load_manifest(manifest.find_manifest())["checkpoints"].items():
+        assert recipes.get_recipe(name) == entry["recipe"], f"{name}: recipes.py and weights_manifest.json differ"
+
+
 def test_manifest_entry_and_add(gan_preset, tmp_path):
     entry = entry_for(gan_preset)
     assert entry["class_name"] == "GAN" and entry["data_shape"] == [8, 8, 1] and entry["image_size"] == 8
