@@ -60,6 +60,7 @@ def test_slerp_stays_on_the_sphere_between_endpoints():
         (["train", "dcgan"], "--data PATH"),
         (["train", "nogan", "--data", "."], "Unknown variant 'nogan'"),
         (["train", "--recipe", "nope"], "Unknown recipe 'nope'"),
+        (["info", "no-such-checkpoint"], "no-such-checkpoint"),
     ],
 )
 def test_user_errors_exit_2_with_one_sentence(argv, phrase):
@@ -89,3 +90,6 @@ def test_every_staged_zoo_checkpoint_samples_offline(name, tmp_path, monkeypatch
     row = next(line for line in listing.output.splitlines() if line.startswith(f"{name} "))
     assert row.endswith("yes") and " ? " not in row, row  # local, with its parameter count
     assert "(" in row, row  # metrics beside their floors
+    card = runner.invoke(app, ["info", name])
+    assert card.exit_code == 0 and f"kerasgan zoo checkpoint `{name}`" in card.output, card.output
+    assert "## Training recipe" in card.output and "## Metrics" in card.output, card.output
