@@ -8,6 +8,8 @@ in stateful Keras style; `kerasgan.backend` supplies the only per-backend part, 
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import keras
 from keras import ops
@@ -243,9 +245,10 @@ class BaseGAN(TrainerMixin, keras.Model):
 
     def _check_training_data(self, x, y):
         """Checks what can be seen before training starts; the step checks the rest."""
-        import tensorflow as tf
-
-        if isinstance(x, tf.data.Dataset):
+        # A tf.data.Dataset exists only where TensorFlow is already imported; never import it
+        # here, so JAX and PyTorch users train without TensorFlow installed.
+        tf = sys.modules.get("tensorflow")
+        if tf is not None and isinstance(x, tf.data.Dataset):
             spec = x.element_spec
             if isinstance(spec, tuple):
                 x_spec, y_spec = spec[0], (spec[1] if len(spec) > 1 else None)
