@@ -128,11 +128,11 @@ def train_classifier(name: str, data_dir=None, verbose="auto") -> tuple[Classifi
     model.fit(x, y, batch_size=spec["batch_size"], epochs=spec["epochs"], verbose=verbose)
     wall = time.perf_counter() - start
     accuracy = float((model.predict(x_test, batch_size=500, verbose=0).argmax(axis=1) == y_test).mean())
-    from kerasgan.recipes import _device
+    from kerasgan.devices import device_name
 
     facts = {"steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)), "epochs": spec["epochs"],
              "examples": int(len(x)), "wall_time_s": round(wall, 1), "backend": keras.backend.backend(),
-             "device": _device()}
+             "device": device_name()}
     return Classifier(model, spec["class_names"], name), {**facts, "test_accuracy": round(accuracy, 4),
                                                           "test_examples": int(len(x_test))}
 

@@ -40,6 +40,8 @@ __all__ = [
     "load_quickdraw",
     "quickdraw_classes",
     "load_npz",
+    "split_files",
+    "load_image_files",
     "to_value_range",
     "from_value_range",
 ]
@@ -538,3 +540,43 @@ def load_npz(
             f"found {np.nanmin(x):.3g}..{np.nanmax(x):.3g}{nan}."
         )
     return np.clip(x, lo, hi).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------- image files in memory
+
+
+def split_files(files: Sequence[PathLike], holdout: int, seed: int = 0) -> tuple[list, list]:
+    """(train, held_out) from a file list: the first ``holdout`` files of a NumPy
+    ``default_rng(seed)`` permutation of the *sorted* list are held out. The zoo's recipes use
+    this rule, so the same folder always gives the same held-out files."""
+    files = sorted(pathlib.Path(f) for f in files)
+    if not 0 <= holdout < len(files):
+        raise ValueError(f"Cannot hold out {holdout} of {len(files)} files; expected 0 <= holdout < {len(files)}.")
+    order = np.random.default_rng(seed).permutation(len(files))
+    return [files[i] for i in order[holdout:]], [files[i] for i in order[:holdout]]
+
+
+def load_image_files(files: Sequence[PathLike], image_size: int, channels: int = 3) -> np.ndarray:
+    """Reads image files into memory as uint8 ``(N, image_size, image_size, channels)`` with
+    Pillow alone (no TensorFlow): transparency composited onto white, the centre square cropped,
+    resized with Lanczos. For data sets small enough to hold in memory; an unreadable file is an
+    error that names it (use :func:`image_folder` to skip bad files instead)."""
+    mode = {1: "L", 3: "RGB"}.get(channels)
+    if mode is None:
+        raise ValueError(f"channels must be 1 or 3; found {channels!r}.")
+    out = np.empty((len(files), image_size, image_size, channels), np.uint8)
+    for i, file in enumerate(files):
+        try:
+            with Image.open(file) as img:
+                img.load()
+                if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+                    img = img.convert("RGBA")
+                    img = Image.alpha_composite(Image.new("RGBA", img.size, (255, 255, 255, 255)), img)
+                img = img.convert(mode)
+        except (OSError, ValueError, Image.DecompressionBombError) as err:
+            raise ValueError(f"'{file}' could not be read as an image: {_short(err)}.") from None
+        side = min(img.size)
+        left, top = (img.width - side) // 2, (img.height - side) // 2
+        img = img.crop((left, top, left + side, top + side)).resize((image_size, image_size), Image.LANCZOS)
+        out[i] = np.asarray(img).reshape(image_size, image_size, channels)
+    return out

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import keras
 
+from kerasgan.devices import device_name
+
 # Radford et al.'s optimizer, for D and for G
 DCGAN_ADAM = {"d": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5},
               "g": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5}}
@@ -74,11 +76,77 @@ RECIPES["fashion-mnist-gan"] = {
 }
 
 
+# The colour zoo: image folders under KERASGAN_DATA_DIR, each variant with the article's own
+# optimizers (its compile() defaults, written out so a recipe keeps its meaning if those change).
+# `holdout` files (a seeded permutation of the sorted folder, see datasets.split_files) are kept
+# out of training for the memorization check.
+_ADAM_CATS = {"d": {"class_name": "Adam", "learning_rate": 5e-5, "beta_1": 0.5},
+              "g": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5}}
+_CATS64 = {"loader": "image_folder", "kind": "cats", "path": "cats/64", "image_size": 64, "holdout": 500}
+
+
+def _cats64(description, class_name, optimizers, epochs, **options):
+    return {
+        "description": description,
+        "data": _CATS64,
+        "class_name": class_name,
+        "options": {"image_size": 64, "channels": 3, **options},
+        "optimizers": optimizers,
+        "batch_size": 64, "epochs": epochs, "seed": 0,
+    }
+
+
+RECIPES["cats64"] = _cats64("DCGAN on 64x64 cat faces", "DCGAN", _ADAM_CATS, 109)
+RECIPES["cats64-lsgan"] = _cats64("Least-squares GAN on 64x64 cat faces (a 0, b 1, c 1)", "LSGAN", DCGAN_ADAM, 106)
+RECIPES["cats64-wgan"] = _cats64(
+    "Wasserstein GAN with weight clipping on 64x64 cat faces", "WGAN",
+    {"d": {"class_name": "RMSprop", "learning_rate": 5e-5}, "g": {"class_name": "RMSprop", "learning_rate": 5e-5}}, 50)
+RECIPES["cats64-wgangp"] = _cats64(
+    "Wasserstein GAN with gradient penalty on 64x64 cat faces", "WGANGP",
+    {"d": {"class_name": "Adam", "learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9},
+     "g": {"class_name": "Adam", "learning_rate": 1e-4, "beta_1": 0.0, "beta_2": 0.9}}, 100)
+
+# The SELU DCGAN of the cat article at 128x128, and DCGAN with DiffAugment on two small sets,
+# where a plain DCGAN's discriminator memorises the training images within about 1,000 steps.
+RECIPES["cats128"] = {
+    "description": "SELU DCGAN on 128x128 cat faces",
+    "data": {"loader": "image_folder", "kind": "cats", "path": "cats/128", "image_size": 128, "holdout": 500},
+    "class_name": "DCGAN",
+    # half the default width (6M parameters instead of 24M): trains in one 10-minute GPU call,
+    # and the float16 preset stays at 12 MB
+    "options": {"image_size": 128, "channels": 3, "activation": "selu", "g_filters": 32, "d_filters": 32},
+    "optimizers": _ADAM_CATS,
+    "batch_size": 64, "epochs": 1000, "seed": 0,
+}
+_DIFF_AUGMENT = "color,translation,cutout"
+RECIPES["roses64"] = {
+    "description": "DCGAN with DiffAugment on the 60 training roses, 64x64",
+    "data": {"loader": "image_folder", "kind": "roses", "path": "roses", "image_size": 64, "holdout": 7},
+    "class_name": "DCGAN",
+    "options": {"image_size": 64, "channels": 3, "diff_augment": _DIFF_AUGMENT},
+    "optimizers": DCGAN_ADAM,
+    "batch_size": 32, "epochs": 1500, "seed": 0,
+}
+RECIPES["pokemon64"] = {
+    "description": "DCGAN with DiffAugment on 320 Pokemon, downsized to 64x64",
+    "data": {"loader": "image_folder", "kind": "pokemon", "path": "pokemon", "image_size": 64, "holdout": 32},
+    "class_name": "DCGAN",
+    "options": {"image_size": 64, "channels": 3, "diff_augment": _DIFF_AUGMENT},
+    "optimizers": DCGAN_ADAM,
+    "batch_size": 64, "epochs": 800, "seed": 0,
+}
+
 # Name, license and origin of each data source, for manifest entries and model cards.
 DATA_SOURCES = {
     "mnist": {"name": "MNIST", "license": "CC BY-SA 3.0", "source": "Yann LeCun and Corinna Cortes, official IDX files"},
     "fashion-mnist": {"name": "Fashion-MNIST", "license": "MIT", "source": "Zalando Research"},
     "quickdraw": {"name": "Quick, Draw! numpy_bitmap", "license": "CC BY 4.0", "source": "Google Creative Lab"},
+    "cats": {"name": "CAT dataset faces", "license": "research and testing only",
+             "source": "Zhang, Sun and Tang, Cat Head Detection (ECCV 2008); faces eye-levelled and cropped"},
+    "roses": {"name": "GANs N' Roses roses", "license": "research and testing only",
+              "source": "the 67 web images of the GANs N' Roses article"},
+    "pokemon": {"name": "Pokemon artwork", "license": "research and testing only",
+                "source": "official artwork (c) Nintendo / Creatures / GAME FREAK, 352 images on white"},
 }
 
 
@@ -97,15 +165,39 @@ def load_recipe_data(recipe: dict, data_dir: str | os.PathLike | None = None):
     """(images, labels or None) for a recipe, read from `data_dir` or KERASGAN_DATA_DIR."""
     from kerasgan import datasets
 
-    data_dir = data_dir or os.environ.get("KERASGAN_DATA_DIR")
-    if not data_dir:
-        raise ValueError("This recipe reads real data: pass --data PATH or set KERASGAN_DATA_DIR.")
+    data_dir = _data_dir(data_dir)
     spec = recipe["data"]
+    if spec["loader"] == "image_folder":
+        train_files, _ = recipe_split(recipe, data_dir)
+        images = datasets.load_image_files(train_files, spec["image_size"], recipe["options"].get("channels", 3))
+        return datasets.to_value_range(images), None
     if spec["loader"] == "mnist":
         images, labels = datasets.mnist(data_dir, split=spec["split"], kind=spec["kind"])
     else:
         images, labels, _ = datasets.quickdraw_classes(data_dir, spec["classes"], spec.get("limit_per_class"))
     return images, (labels if spec.get("labels") else None)
+
+
+def recipe_split(recipe: dict, data_dir: str | os.PathLike | None = None) -> tuple[list[Path], list[Path]]:
+    """(training files, held-out files) of an image-folder recipe."""
+    from kerasgan import datasets
+
+    spec = recipe["data"]
+    folder = Path(_data_dir(data_dir), spec["path"])
+    # a folder of the recipe's own data passed directly works too
+    if not folder.is_dir() and Path(_data_dir(data_dir)).is_dir() and Path(_data_dir(data_dir)).name == Path(spec["path"]).name:
+        folder = Path(_data_dir(data_dir))
+    files = [f for f in folder.rglob("*") if f.suffix.lower() in datasets.IMAGE_EXTENSIONS] if folder.is_dir() else []
+    if not files:
+        raise FileNotFoundError(f"The recipe reads images from {folder}, which holds none; pass the datasets folder with --data.")
+    return datasets.split_files(files, spec.get("holdout", 0))
+
+
+def _data_dir(data_dir):
+    data_dir = data_dir or os.environ.get("KERASGAN_DATA_DIR")
+    if not data_dir:
+        raise ValueError("This recipe reads real data: pass --data PATH or set KERASGAN_DATA_DIR.")
+    return data_dir
 
 
 def build_from_recipe(recipe: dict):
@@ -139,15 +231,9 @@ def train_recipe(name: str, out_dir, data_dir=None, epochs: int | None = None, c
         "examples": int(len(images)),
         "wall_time_s": round(time.perf_counter() - start, 1),
         "backend": keras.backend.backend(),
-        "device": _device(),
+        "device": device_name(),
         "final_logs": {k: round(float(v[-1]), 4) for k, v in history.history.items()},
     }
     return model, facts
-
-
-def _device() -> str:
-    import platform
-
-    return f"CPU ({platform.machine()}, {os.cpu_count()} cores)"
 
 

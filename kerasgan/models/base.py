@@ -14,8 +14,9 @@ import numpy as np
 import keras
 from keras import ops
 
-from kerasgan import losses
+from kerasgan import augment, losses
 from kerasgan.backend import BACKEND, TrainerMixin
+from kerasgan.errors import InvalidArgumentError
 from kerasgan.images import to_uint8
 
 OUTPUT_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "linear": None}
@@ -60,7 +61,8 @@ class BaseGAN(TrainerMixin, keras.Model):
     conditional = False
     default_n_critic = 1
 
-    def __init__(self, latent_dim: int = 100, n_critic: int | None = None, seed: int | None = None, **kwargs):
+    def __init__(self, latent_dim: int = 100, n_critic: int | None = None, seed: int | None = None,
+                 diff_augment: str | None = None, **kwargs):
         unknown = sorted(set(kwargs) - set(_MODEL_KWARGS))
         if unknown:
             raise ValueError(
@@ -72,6 +74,8 @@ class BaseGAN(TrainerMixin, keras.Model):
         self.n_critic = _positive_int("n_critic", self.default_n_critic if n_critic is None else n_critic)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
+        # DiffAugment: the transforms D sees on real and fake images alike ("" = none)
+        self.diff_augment = ",".join(augment.parse_policy(diff_augment))
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
@@ -92,6 +96,11 @@ class BaseGAN(TrainerMixin, keras.Model):
         d_shape = tuple(self.discriminator.inputs[0].shape[1:])
         if d_shape != self.data_shape:
             raise ValueError(f"The discriminator takes inputs of shape {d_shape}, but the generator makes {self.data_shape}.")
+        if self.diff_augment and len(self.data_shape) != 3:
+            raise InvalidArgumentError(
+                f"`diff_augment` transforms images (height, width, channels), but this model makes data of shape "
+                f"{self.data_shape}."
+            )
         self.built = True
 
     def build_generator(self) -> keras.Model:
@@ -219,6 +228,9 @@ class BaseGAN(TrainerMixin, keras.Model):
         return self.generator(z if labels is None else [z, labels], training=True)
 
     def _discriminate(self, x, labels):
+        """D's scores in training; real and fake images pass through the same DiffAugment."""
+        if self.diff_augment:
+            x = augment.diff_augment(x, self.diff_augment, self.seed_generator)
         return self.discriminator(x if labels is None else [x, labels], training=True)
 
     def _split_batch(self, data):
@@ -337,6 +349,8 @@ class BaseGAN(TrainerMixin, keras.Model):
             "n_critic": self.n_critic,
             "seed": self.seed,
         }
+        if self.diff_augment:  # left out when off, so configs saved before the option still match
+            config["diff_augment"] = self.diff_augment
         if self._custom_networks:
             config["generator"] = keras.saving.serialize_keras_object(self.generator)
             config["discriminator"] = keras.saving.serialize_keras_object(self.discriminator)

@@ -70,7 +70,8 @@ class WGANGP(_Wasserstein, DCGAN):
         alpha = keras.random.uniform(alpha_shape, seed=self.seed_generator, dtype="float32")
         real32, fake32 = ops.cast(real, "float32"), ops.cast(fake, "float32")
         x_hat = real32 + alpha * (fake32 - real32)
-        critic = lambda x: self._discriminate(x, labels)  # noqa: E731
+        # on the images themselves: DiffAugment shapes what D compares, not the Lipschitz constraint
+        critic = lambda x: self.discriminator(x if labels is None else [x, labels], training=True)  # noqa: E731
         return losses.gradient_penalty(input_gradients(critic, x_hat), self.gp_weight)
 
     def discriminator_penalty(self, real, fake, labels):
