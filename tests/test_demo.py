@@ -150,3 +150,14 @@ def test_app_py_is_the_same_page_for_a_space():
     namespace = {"__name__": "space"}  # not "__main__": build the page without serving it
     exec(compile((ROOT / "app.py").read_text(), "app.py", "exec"), namespace)
     assert isinstance(namespace["demo"], gradio.Blocks)
+
+
+def test_demo_without_gradio_says_how_to_get_it(monkeypatch):
+    from typer.testing import CliRunner
+
+    from kerasgan import cli
+
+    monkeypatch.setitem(sys.modules, "gradio", None)  # as if the demo extra were not installed
+    result = CliRunner().invoke(cli.app, ["demo", "--port", str(free_port())])
+    assert result.exit_code == 2
+    assert "pip install 'kerasgan[demo]'" in result.output and "Traceback" not in result.output
