@@ -16,6 +16,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from kerasgan.cards import classifier_card
 from kerasgan.images import from_uint8
 
 CONFIG_FILE = "config.json"
@@ -151,30 +152,8 @@ def save_classifier(classifier: Classifier, folder: str | os.PathLike, metadata:
     bare.save_weights(folder / WEIGHTS_FILE)
     meta = {"data_shape": config["input_shape"], "keras_version": keras.__version__, **(metadata or {})}
     (folder / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    (folder / "README.md").write_text(_card(classifier, meta), encoding="utf-8")
+    (folder / "README.md").write_text(classifier_card(classifier.name, classifier.class_names, meta), encoding="utf-8")
     return folder
-
-
-def _card(classifier: Classifier, meta: dict) -> str:
-    """A short Hugging Face model card."""
-    data, training = meta.get("data", {}), meta.get("training", {})
-    accuracy = training.get("test_accuracy")
-    lines = ["---", "library_name: keras", "license: apache-2.0", "tags:", "- kerasgan", "- image-classification",
-             "---", "", f"# {classifier.name}", "", meta.get("description", "A kerasgan classifier."), "",
-             "It measures kerasgan's zoo checkpoints: which class each sample looks like, and the feature space "
-             f"(its `{FEATURE_LAYER}` layer) for FID, KID and precision/recall.", "", "```python",
-             "from kerasgan.classifiers import load_classifier", "",
-             f'classifier = load_classifier("{classifier.name}")',
-             "labels = classifier.predict(uint8_images)  # (N, 28, 28, 1) uint8", "```", "",
-             f"- classes: {', '.join(classifier.class_names)}",
-             f"- data: {data.get('name', '?')} ({data.get('license', '?')}; {data.get('source', '?')})"]
-    if accuracy is not None:
-        lines.append(f"- test accuracy: {accuracy:.4f} on {training['test_examples']:,} held-out images")
-    if "steps" in training:
-        lines.append(f"- training: {training['steps']:,} steps, {training['wall_time_s']} s, "
-                     f"{training['backend']} on {training['device']}")
-    lines.append("")
-    return "\n".join(lines)
 
 
 def load_classifier(handle: str | os.PathLike, manifest=None) -> Classifier:

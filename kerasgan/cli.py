@@ -317,6 +317,19 @@ def publish(
     typer.echo(f"Published {folder} to {repo_id}: {getattr(info_, 'commit_url', info_)}")
 
 
+@app.command()
+@_user_errors
+def demo(
+    port: int = typer.Option(7860, help="Port on 127.0.0.1 to serve the page on."),
+    checkpoint: Optional[list[str]] = typer.Option(None, "--checkpoint", help="Zoo checkpoint to offer (repeat it; default: all)."),
+    open_browser: bool = typer.Option(False, "--open", help="Open the page in a browser."),
+):
+    """A web page (Gradio) to draw samples from zoo checkpoints and walk their latent space; needs kerasgan[demo]."""
+    from kerasgan.demo import launch
+
+    launch(port=port, names=checkpoint, open_browser=open_browser)
+
+
 def main():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     app()

@@ -39,7 +39,8 @@ def checkout_root() -> Path | None:
 
 
 def find_manifest() -> Path:
-    """The checkout's root `weights_manifest.json` if there is one, else the packaged copy."""
+    """The checkout's root `weights_manifest.json` (the one file the project edits) when running from
+    a checkout, else the copy an installed wheel carries inside the package (see setup.py)."""
     root = checkout_root()
     candidates = ([root / MANIFEST_NAME] if root else []) + [Path(__file__).resolve().parent / MANIFEST_NAME]
     for path in candidates:

@@ -24,6 +24,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from kerasgan.cards import CARD_FILE, SAMPLES_FILE, model_card
 from kerasgan.hub import ChecksumError, PresetNotFoundError, ResolvedPreset, resolve_preset
 from kerasgan.manifest import add_to_manifest, find_manifest, load_manifest, manifest_entry_for
 
@@ -47,8 +48,6 @@ __all__ = [
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
 METADATA_FILE = "metadata.json"
-CARD_FILE = "README.md"
-SAMPLES_FILE = "samples.png"
 N_SAMPLES, SAMPLES_SEED = 64, 0
 WEIGHT_DTYPES = ("float32", "float16")
 _FLOAT16_MAX = float(np.finfo(np.float16).max)
@@ -237,104 +236,6 @@ def _json_default(value):
     if isinstance(value, datetime):
         return value.isoformat()
     raise TypeError(f"Preset metadata must be JSON data (numbers, strings, lists, dicts), got {type(value).__name__}.")
-
-
-# ---------------------------------------------------------------------- card
-def model_card(metadata: dict, card: dict | None = None, has_samples: bool = True) -> str:
-    """A Hugging Face model card (README.md) filled from metadata; `card` overrides fields."""
-    info = {**metadata, **(card or {})}
-    class_name = info.get("class_name", "GAN")
-    repo_id, name = info.get("repo_id"), info.get("name")
-    handle = info.get("handle") or (f"hf://{repo_id}" if repo_id else name or "path/to/this/preset")
-    data = info.get("data")
-    data = data if isinstance(data, dict) else ({"name": data} if data else {})
-    license_id = info.get("license") or "apache-2.0"
-    tags = ["kerasgan", "gan", class_name.lower()] + [t for t in info.get("tags", []) if t]
-    front = ["---", "library_name: keras", f"license: {json.dumps(license_id)}", "tags:"]
-    front += [f"- {json.dumps(t)}" for t in dict.fromkeys(tags)]
-    if not info.get("conditional"):
-        front.append("pipeline_tag: unconditional-image-generation")
-    front.append("---")
-
-    shape = info.get("data_shape")
-    shape_text = "x".join(str(d) for d in shape) if shape else "?"
-    conditioning = f" and a class label (0..{info['num_classes'] - 1})" if info.get("conditional") else ""
-    description = info.get("description") or (
-        f"A `{class_name}` generative adversarial network made with kerasgan (Keras 3; TensorFlow, JAX or "
-        f"PyTorch). Its generator maps a {info.get('latent_dim', '?')}-dimensional standard normal vector"
-        f"{conditioning} to a {shape_text} image."
-    )
-    labels = f", labels=[i % {info['num_classes']} for i in range(16)]" if info.get("conditional") else ""
-    lines = front + [
-        "",
-        f"# {info.get('title') or name or class_name}",
-        "",
-        description,
-        "",
-        "## How to use",
-        "",
-        "```python",
-        "import kerasgan",
-        f"from kerasgan import {class_name}",
-        "",
-        f"gan = {class_name}.from_pretrained({json.dumps(handle)})",
-        f"images = gan.generate(16, seed=0{labels})  # uint8 array, the same seed gives the same images",
-        'kerasgan.save_grid(images, "samples.png")',
-        "```",
-    ]
-    if name and repo_id:
-        lines += ["", f"It is also the kerasgan zoo checkpoint `{name}`: `kerasgan sample {name} -o samples.png`."]
-    lines += ["", "## Data", ""]
-    if data:
-        lines += [f"- {key}: {_text(data[key])}" for key in ("name", "source", "license") if key in data]
-        lines += [f"- {key}: {_text(v)}" for key, v in data.items() if key not in ("name", "source", "license")]
-        lines += ["", "The data's license also governs what you may do with this model and its samples."]
-    else:
-        lines += ["Not recorded."]
-    lines += ["", "## Training recipe", ""]
-    recipe = info.get("recipe") or {}
-    lines += [f"- {key}: {_text(value)}" for key, value in recipe.items()] or ["Not recorded."]
-    training = info.get("training") if isinstance(info.get("training"), dict) else {}
-    facts = {key: training.get(key, info.get(key)) for key in ("steps", "wall_time_s", "backend", "device", "resumed")}
-    facts.update({"kerasgan": info.get("kerasgan_version"), "keras": info.get("keras_version"),
-                  "saved": info.get("date"), "weights dtype": info.get("weights_dtype")})
-    params = info.get("parameters") or {}
-    if params:
-        facts["parameters"] = ", ".join(f"{k} {v:,}" for k, v in params.items())
-    lines += ["", "| fact | value |", "|---|---|"]
-    lines += [f"| {key} | {_text(value)} |" for key, value in facts.items() if value is not None]
-    lines += ["", "## Metrics", ""]
-    metrics = dict(info.get("metrics") or {})
-    measured = metrics.pop("measured", None)
-    if metrics:
-        if measured:
-            lines += [f"Measured by `kerasgan eval` on {measured.get('n_samples', 0):,} samples against "
-                      f"{_text(measured.get('real_data', 'real data'))}"
-                      + (f", features from {measured['feature_space']}" if measured.get("feature_space") else "")
-                      + ". The floor is the same metric between two halves of the real data.", ""]
-        lines += ["| metric | value | floor (real vs real) |", "|---|---|---|"]
-        for key, value in metrics.items():
-            pair = isinstance(value, dict) and "value" in value
-            lines.append(f"| {key} | {_text(value['value'] if pair else value)} | "
-                         f"{_text(value.get('floor', '')) if pair else ''} |")
-    else:
-        lines += ["Not measured."]
-    if has_samples:
-        how = " (labels cycling through the classes)" if info.get("conditional") else ""
-        lines += ["", "## Samples", "", f"`generate(64, seed=0)`{how}:", "", "![64 samples, seed 0](samples.png)"]
-    data_name = data.get("name", "its training data")
-    limitations = info.get("limitations") or (
-        f"It makes images like those in {data_name} and nothing else, at {shape_text}; it inherits that data's "
-        "biases and gaps, and GAN samples can show artifacts or little variety (mode collapse). Its samples "
-        "are synthetic and should not be presented as real photographs."
-    )
-    lines += ["", "## Limitations", "", limitations, ""]
-    return "\n".join(lines)
-
-
-def _text(value) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=_json_default)
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 # ---------------------------------------------------------------------- load

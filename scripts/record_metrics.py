@@ -1,6 +1,6 @@
 """Measures a staged zoo checkpoint with `kerasgan eval` and records the results: the full report
-as hub/<name>/evaluation.json, the scalar metrics in its metadata.json, model card and manifest
-entry (files re-hashed), then regenerates README.md's zoo table.
+as hub/<name>/evaluation.json, the scalar metrics in its metadata.json and manifest entry (files
+re-hashed), redraws its model card (scripts/write_model_cards.py), then regenerates README.md's zoo table.
 
     KERASGAN_DATA_DIR=../shared/datasets python scripts/record_metrics.py mnist-dcgan [--n 10000]
 """
@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[1]
 def main(name: str, n: int, seed: int) -> None:
     from kerasgan.evaluation import evaluate_checkpoint, format_table, summary, to_json
     from kerasgan.manifest import add_to_manifest, load_manifest, manifest_entry_for
-    from kerasgan.presets import model_card
 
     target = ROOT / "hub" / name
     entry = load_manifest(ROOT / "weights_manifest.json")["checkpoints"][name]
@@ -27,13 +26,14 @@ def main(name: str, n: int, seed: int) -> None:
     meta = json.loads((target / "metadata.json").read_text(encoding="utf-8"))
     meta["metrics"] = summary(report)
     (target / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    (target / "README.md").write_text(model_card(meta, has_samples=(target / "samples.png").is_file()),
-                                      encoding="utf-8")
     fresh = manifest_entry_for(target, name, entry["repo_id"], entry["revision"], description=entry["description"],
                                data=entry["data"], recipe=entry["recipe"], training=entry["training"],
                                metrics=meta["metrics"])
     add_to_manifest(name, fresh, ROOT / "weights_manifest.json")
+    import write_model_cards
     import zoo_table
+
+    write_model_cards.write_cards([name])
 
     zoo_table.write_readme()
     print(f"recorded the metrics of {name} in {target} and weights_manifest.json")

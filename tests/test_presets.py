@@ -7,6 +7,8 @@ huggingface_hub writes it (checked with its own `scan_cache_dir`), with HF_HUB_O
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import h5py
@@ -76,7 +78,7 @@ def test_preset_folder_contents(gan, gan_preset):
     assert meta["training"]["steps"] == 3 and meta["metrics"] == {"swd": 0.25}
     card = (gan_preset / "README.md").read_text()
     front = card.split("---")[1]
-    assert "library_name: keras" in front and '- "kerasgan"' in front and '- "gan"' in front
+    assert "library_name: keras" in front and "- kerasgan" in front and "- gan" in front
     for text in ("from kerasgan import GAN", "GAN.from_pretrained(", "CC0-1.0", "batch_size", "swd",
                  "](samples.png)", "## Limitations"):
         assert text in card
@@ -99,7 +101,7 @@ def test_round_trip_conditional(cgan, tmp_path):
     assert loaded.num_classes == 3
     np.testing.assert_array_equal(samples(loaded), samples(cgan))
     card = (path / "README.md").read_text()
-    assert 'CGAN.from_pretrained("hf://me/cgan")' in card and 'license: "mit"' in card
+    assert 'CGAN.from_pretrained("hf://me/cgan")' in card and "license: mit" in card
 
 
 def test_float16_weights(gan, tmp_path):
@@ -187,19 +189,23 @@ def entry_for(preset, repo_id=REPO_ID, revision=COMMIT):
     return manifest.manifest_entry_for(preset, NAME, repo_id, revision, description="A tiny GAN for tests.")
 
 
-def test_shipped_manifests():
-    root = Path(manifest.__file__).resolve().parent.parent / manifest.MANIFEST_NAME
-    packaged = Path(manifest.__file__).resolve().parent / manifest.MANIFEST_NAME
-    data = manifest.load_manifest(root)
+def test_one_manifest_at_the_root_and_a_copy_in_the_built_package(tmp_path):
+    checkout = Path(manifest.__file__).resolve().parent.parent
+    data = manifest.load_manifest(checkout / manifest.MANIFEST_NAME)
     assert data["schema_version"] == 1 and isinstance(data["checkpoints"], dict)
-    assert manifest.load_manifest(packaged) == data  # the package copy must not drift from the root file
+    assert not (checkout / "kerasgan" / manifest.MANIFEST_NAME).exists(), "the root file is the only one"
+    # What a wheel gets: setup.py's build step copies the root file into the package.
+    subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(tmp_path)], cwd=checkout,
+                   check=True, capture_output=True)
+    assert manifest.load_manifest(tmp_path / "kerasgan" / manifest.MANIFEST_NAME) == data
 
 
 def test_zoo_recipes_match_their_checkpoints():
     """`kerasgan train --recipe NAME` must run the recipe that made the published checkpoint."""
     from kerasgan import recipes
 
-    for name, entry in manifest.load_manifest(manifest.find_manifest())["checkpoints"].items():
+    checkout = Path(manifest.__file__).resolve().parent.parent
+    for name, entry in manifest.load_manifest(checkout / manifest.MANIFEST_NAME)["checkpoints"].items():
         assert recipes.get_recipe(name) == entry["recipe"], f"{name}: recipes.py and weights_manifest.json differ"
 
 
