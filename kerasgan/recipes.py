@@ -112,7 +112,8 @@ def build_from_recipe(recipe: dict):
     """The recipe's model, compiled with its optimizers."""
     from kerasgan.models import VARIANTS
 
-    model = VARIANTS[recipe["class_name"]](seed=recipe["seed"], **recipe["options"])
+    # recipes are stored (in the manifest too) under the option names they were trained with
+    model = VARIANTS[recipe["class_name"]].from_config({**recipe["options"], "seed": recipe["seed"]})
     optimizers = [keras.optimizers.get({"class_name": o["class_name"], "config": {k: v for k, v in o.items()
                                                                                    if k != "class_name"}})
                   for o in (recipe["optimizers"]["d"], recipe["optimizers"]["g"])]
