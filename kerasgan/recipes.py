@@ -13,6 +13,8 @@ from pathlib import Path
 
 import keras
 
+from kerasgan.errors import InvalidArgumentError
+
 # Radford et al.'s optimizer, for D and for G
 DCGAN_ADAM = {"d": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5},
               "g": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5}}
@@ -89,7 +91,7 @@ def data_source(data_spec: dict) -> dict:
 
 def get_recipe(name: str) -> dict:
     if name not in RECIPES:
-        raise ValueError(f"Unknown recipe {name!r}; the recipes are {', '.join(sorted(RECIPES))}.")
+        raise InvalidArgumentError(f"Unknown recipe {name!r}; the recipes are {', '.join(sorted(RECIPES))}.")
     return RECIPES[name]
 
 
@@ -99,7 +101,7 @@ def load_recipe_data(recipe: dict, data_dir: str | os.PathLike | None = None):
 
     data_dir = data_dir or os.environ.get("KERASGAN_DATA_DIR")
     if not data_dir:
-        raise ValueError("This recipe reads real data: pass --data PATH or set KERASGAN_DATA_DIR.")
+        raise InvalidArgumentError("This recipe reads real data: pass --data PATH or set KERASGAN_DATA_DIR.")
     spec = recipe["data"]
     if spec["loader"] == "mnist":
         images, labels = datasets.mnist(data_dir, split=spec["split"], kind=spec["kind"])
