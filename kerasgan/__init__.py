@@ -18,7 +18,7 @@ _ATTRIBUTES = {
     "from_pretrained": "kerasgan.presets",
 }
 # public submodules, reachable as `kerasgan.<name>` after a plain `import kerasgan`
-_SUBMODULES = ("backend", "callbacks", "classifiers", "datasets", "errors", "evaluation", "hub", "images",
+_SUBMODULES = ("backend", "callbacks", "cats", "classifiers", "datasets", "errors", "evaluation", "hub", "images",
                "losses", "manifest", "metrics", "models", "networks", "presets", "recipes")
 
 __all__ = ["BaseGAN", "GAN", "DCGAN", "WGAN", "WGANGP", "LSGAN", "CGAN", "VARIANTS", "make_grid", "save_grid",
