@@ -28,6 +28,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from kerasgan.errors import IntegrityError, InvalidArgumentError
 from kerasgan.images import make_grid, to_uint8
 
 logger = logging.getLogger("kerasgan.training")
@@ -108,7 +109,7 @@ class SampleGrid(keras.callbacks.Callback):
                  gif: bool = True, gif_frame_ms: int = 300):
         super().__init__()
         if int(n) <= 0 or int(every_n_epochs) <= 0:
-            raise ValueError(f"`n` and `every_n_epochs` must be positive, got n={n}, every_n_epochs={every_n_epochs}.")
+            raise InvalidArgumentError(f"`n` and `every_n_epochs` must be positive, got n={n}, every_n_epochs={every_n_epochs}.")
         self.directory = Path(directory)
         self.n, self.seed, self.labels = int(n), seed, labels
         self.every_n_epochs, self.gif, self.gif_frame_ms = int(every_n_epochs), bool(gif), int(gif_frame_ms)
@@ -119,13 +120,13 @@ class SampleGrid(keras.callbacks.Callback):
     def _prepare(self, model) -> None:
         shape = tuple(model.data_shape)
         if not (len(shape) == 2 or (len(shape) == 3 and shape[-1] in (1, 3, 4))):
-            raise ValueError(f"SampleGrid draws images (H, W[, 1|3|4]); this model makes samples of shape {shape}.")
+            raise InvalidArgumentError(f"SampleGrid draws images (H, W[, 1|3|4]); this model makes samples of shape {shape}.")
         self._z = model.latent_vectors(self.n, self.seed)
         if getattr(model, "conditional", False):
             labels = np.arange(self.n) % model.num_classes if self.labels is None else self.labels
             self._y = model._check_labels(labels, self.n).reshape(-1)
         elif self.labels is not None:
-            raise ValueError(f"{type(model).__name__} is unconditional; SampleGrid got labels={self.labels!r}.")
+            raise InvalidArgumentError(f"{type(model).__name__} is unconditional; SampleGrid got labels={self.labels!r}.")
 
     def render(self, model=None) -> np.ndarray:
         """The current grid as a uint8 (H, W, C) array."""
@@ -230,7 +231,7 @@ def _read_info(path: Path) -> CheckpointInfo:
     with h5py.File(path, "r") as f:
         meta = json.loads(f[_GROUP].attrs["metadata"])
     if meta.get("format") != _FORMAT:
-        raise ValueError(f"{path} is not a kerasgan checkpoint.")
+        raise IntegrityError(f"{path} is not a kerasgan checkpoint.")
     return CheckpointInfo(
         path=Path(path), step=int(meta["step"]), epoch=int(meta["epoch"]), batch=int(meta["batch"]),
         epoch_end=bool(meta["epoch_end"]), logs=dict(meta.get("logs", {})),
@@ -245,16 +246,16 @@ def load_checkpoint(model, path) -> CheckpointInfo:
 
     path = Path(path)
     if not getattr(model, "compiled", False) or getattr(model, "d_optimizer", None) is None:
-        raise ValueError("Compile the model before restoring a checkpoint: both optimizers must exist to take their state.")
+        raise InvalidArgumentError("Compile the model before restoring a checkpoint: both optimizers must exist to take their state.")
     info = _read_info(path)
     if info.model_class and info.model_class != type(model).__name__:
-        raise ValueError(f"{path.name} holds a {info.model_class}, not a {type(model).__name__}.")
+        raise InvalidArgumentError(f"{path.name} holds a {info.model_class}, not a {type(model).__name__}.")
     variables = _extra_state(model)
     with h5py.File(path, "r") as f:
         state = f[_GROUP]["non_trainable"]
         values = [state[str(i)][()] for i in range(len(state))]
     if len(values) != len(variables) or any(tuple(v.shape) != tuple(a.shape) for v, a in zip(variables, values)):
-        raise ValueError(f"{path.name} was written by a model with different non-trainable state; "
+        raise IntegrityError(f"{path.name} was written by a model with different non-trainable state; "
                          "build the model with the same options as the run that wrote it.")
     model.load_weights(path)
     for variable, value in zip(variables, values):
@@ -283,9 +284,9 @@ class Checkpoint(keras.callbacks.Callback):
         super().__init__()
         for name, value in (("every_n_steps", every_n_steps), ("every_n_epochs", every_n_epochs)):
             if value is not None and (isinstance(value, bool) or int(value) <= 0):
-                raise ValueError(f"`{name}` must be a positive whole number or None, got {value!r}.")
+                raise InvalidArgumentError(f"`{name}` must be a positive whole number or None, got {value!r}.")
         if int(keep) < 1:
-            raise ValueError(f"`keep` must be at least 1, got {keep!r}.")
+            raise InvalidArgumentError(f"`keep` must be at least 1, got {keep!r}.")
         self.directory = Path(directory)
         self.every_n_steps = None if every_n_steps is None else int(every_n_steps)
         self.every_n_epochs = None if every_n_epochs is None else int(every_n_epochs)
@@ -464,7 +465,7 @@ class TrainingMonitor(keras.callbacks.Callback):
                  log_every_n_steps: int = 100, collapse_checks: bool | None = None, running_means: bool = True):
         super().__init__()
         if int(warn_patience) < 1 or int(log_every_n_steps) < 1:
-            raise ValueError("`warn_patience` and `log_every_n_steps` must be positive.")
+            raise InvalidArgumentError("`warn_patience` and `log_every_n_steps` must be positive.")
         self.warn_patience, self.stop_on_collapse = int(warn_patience), bool(stop_on_collapse)
         self.checkpoint_dir = None if checkpoint_dir is None else Path(checkpoint_dir)
         self.d_loss_floor, self.g_loss_floor = float(d_loss_floor), float(g_loss_floor)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from kerasgan.errors import DataError
+
 __all__ = ["PrepareReport", "read_cat_landmarks", "align_cat_face", "prepare_cats"]
 
 PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png")
@@ -45,7 +47,7 @@ def read_cat_landmarks(path: str | os.PathLike) -> np.ndarray:
         numbers = None
     if not numbers or numbers[0] != 9 or len(numbers) != 19:
         found = " ".join(tokens[:6]) + (" ..." if len(tokens) > 6 else "")
-        raise ValueError(
+        raise DataError(
             f"malformed landmark file '{path.name}': expected '9' followed by 18 integers, "
             f"found {len(tokens)} tokens ({found or 'empty'})."
         )
@@ -104,7 +106,7 @@ def prepare_cats(
     """
     src, out = pathlib.Path(src_dir), pathlib.Path(out_dir)
     if not src.is_dir():
-        raise ValueError(f"CAT photo folder '{src}' does not exist or is not a directory.")
+        raise DataError(f"CAT photo folder '{src}' does not exist or is not a directory.")
     out.mkdir(parents=True, exist_ok=True)
     report = PrepareReport()
     seen: set[str] = set()

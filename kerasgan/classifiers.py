@@ -17,6 +17,7 @@ import keras
 import numpy as np
 
 from kerasgan.cards import classifier_card
+from kerasgan.errors import IntegrityError, InvalidArgumentError
 from kerasgan.images import from_uint8
 
 CONFIG_FILE = "config.json"
@@ -103,7 +104,7 @@ def load_classifier_data(spec: dict, data_dir: str | os.PathLike | None = None):
 
     data_dir = data_dir or os.environ.get("KERASGAN_DATA_DIR")
     if not data_dir:
-        raise ValueError("Training a classifier reads real data: pass a data folder or set KERASGAN_DATA_DIR.")
+        raise InvalidArgumentError("Training a classifier reads real data: pass a data folder or set KERASGAN_DATA_DIR.")
     data = spec["data"]
     if data["loader"] == "mnist":
         return (datasets.mnist(data_dir, "train", data["kind"]), datasets.mnist(data_dir, "test", data["kind"]))
@@ -119,7 +120,7 @@ def load_classifier_data(spec: dict, data_dir: str | os.PathLike | None = None):
 def train_classifier(name: str, data_dir=None, verbose="auto") -> tuple[Classifier, dict]:
     """Trains the named classifier recipe; returns it with its facts (test accuracy, steps, time, device)."""
     if name not in CLASSIFIERS:
-        raise ValueError(f"Unknown classifier {name!r}; the classifiers are {', '.join(sorted(CLASSIFIERS))}.")
+        raise InvalidArgumentError(f"Unknown classifier {name!r}; the classifiers are {', '.join(sorted(CLASSIFIERS))}.")
     spec = CLASSIFIERS[name]
     (x, y), (x_test, y_test) = load_classifier_data(spec, data_dir)
     keras.utils.set_random_seed(spec["seed"])
@@ -168,9 +169,9 @@ def load_classifier(handle: str | os.PathLike, manifest=None) -> Classifier:
     try:
         config = json.loads((path / CONFIG_FILE).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path / CONFIG_FILE} should be a classifier's JSON config; reading it failed: {error}.") from None
+        raise IntegrityError(f"{path / CONFIG_FILE} should be a classifier's JSON config; reading it failed: {error}.") from None
     if config.get("format") != CONFIG_FORMAT:
-        raise ValueError(f"{path} holds no kerasgan classifier: config.json has format {config.get('format')!r}, "
+        raise IntegrityError(f"{path} holds no kerasgan classifier: config.json has format {config.get('format')!r}, "
                          f"expected {CONFIG_FORMAT!r}.")
     model = build_classifier(len(config["class_names"]), config["input_shape"])
     model.load_weights(path / WEIGHTS_FILE)

@@ -1,55 +1,99 @@
 """The `kerasgan` command line (typer).
 
-A user error (bad option, missing data, unknown checkpoint, checksum mismatch) prints one
-sentence and exits with code 2; `--debug` shows the traceback instead.
+A user error (a `kerasgan.errors.KerasganError`: bad option, missing data, unknown checkpoint,
+checksum mismatch) prints one sentence and exits with code 2; `--debug` shows its traceback.
+Anything else is a bug in kerasgan: it keeps its traceback and asks to be reported.
+
+`--help`, `list` and `info` never import Keras or a backend, so they start at once: every
+heavy import is inside the command that needs it (a test checks this).
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from kerasgan.errors import InvalidArgumentError, KerasganError
+from kerasgan.native_logs import quiet_native_logs, set_quiet_env
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="A Keras 3 model zoo of GANs.")
 _state = {"debug": False}
-
-# The errors a user can cause; anything else is a bug and keeps its traceback.
-USER_ERRORS = (ValueError, FileNotFoundError, KeyError, PermissionError)
+BUG_EXIT_CODE = 1  # 2 is a user error, as for the command line's own usage errors
 
 
-class UsageError(ValueError):
-    """A user error the command line reports as one sentence."""
+class UsageError(InvalidArgumentError):
+    """A bad combination of command-line options."""
 
 
 @app.callback()
-def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors.")):
+def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors, and the backends' logs.")):
     _state["debug"] = debug
 
 
 def _user_errors(fn):
+    """One sentence and exit 2 for what the user can fix; a traceback and a plea to report it
+    for anything else."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except USER_ERRORS as error:
+        except KerasganError as error:
             if _state["debug"]:
                 raise
-            message = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+            message = str(error)
             typer.echo(f"Error: {message.splitlines()[0] if message else type(error).__name__}", err=True)
             raise typer.Exit(2)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception:
+            traceback.print_exc()
+            typer.echo(f"This is a bug in kerasgan, not something you did wrong; {_where_to_report()}", err=True)
+            raise typer.Exit(BUG_EXIT_CODE)
 
     return wrapper
 
 
+def _where_to_report() -> str:
+    """The issue tracker named in the package metadata (pyproject's [project.urls]), if any."""
+    try:
+        from importlib.metadata import PackageNotFoundError, metadata
+
+        urls = metadata("kerasgan").get_all("Project-URL") or []
+    except (ImportError, PackageNotFoundError):
+        urls = []
+    for label, _, url in (entry.partition(", ") for entry in urls):
+        if label.strip().lower().replace(" ", "") in ("issues", "bugtracker", "bugs", "tracker"):
+            return f"please report it at {url.strip()} with the traceback above."
+    return "please report it with the traceback above."
+
+
+def _start_backend():
+    """Imports Keras and starts its backend with the backend's native start-up log lines
+    (TensorFlow's and XLA's, which ignore TF_CPP_MIN_LOG_LEVEL) kept off stderr."""
+    if _state["debug"] or "keras" in sys.modules:
+        return
+    with quiet_native_logs():
+        import keras
+
+        keras.ops.convert_to_numpy(keras.ops.zeros((1,)))  # the first op is where CUDA is probed
+
+
 def _load(name: str):
+    _start_backend()
     from kerasgan.presets import from_pretrained
 
     return from_pretrained(name)
+
+
+def _deprecated_flag(old: str, new: str) -> None:
+    typer.echo(f"Warning: {old} is deprecated and will be removed in kerasgan 0.3; use {new}.", err=True)
 
 
 def _labels(model, n: int, label: Optional[int]):
@@ -112,7 +156,7 @@ def info(name: str = typer.Argument(..., help="Zoo name, hf://org/repo or a pres
 @_user_errors
 def sample(
     name: str = typer.Argument(..., help="Zoo name, hf://org/repo or a preset folder."),
-    n: int = typer.Option(16, "-n", help="How many images."),
+    num: int = typer.Option(16, "-n", "--num", help="How many images."),
     seed: Optional[int] = typer.Option(None, help="Random seed; the same seed gives the same images."),
     label: Optional[int] = typer.Option(None, help="Class id for conditional models (default: every class in turn)."),
     output: Path = typer.Option(Path("samples.png"), "-o", "--output", help="PNG grid to write."),
@@ -120,12 +164,12 @@ def sample(
     """Generate images from a checkpoint into one PNG grid."""
     from kerasgan.images import save_grid
 
-    if n <= 0:
-        raise UsageError(f"-n must be a positive number of images, got {n}.")
+    if num <= 0:
+        raise UsageError(f"-n must be a positive number of images, got {num}.")
     model = _load(name)
-    images = model.generate(n, seed=seed, labels=_labels(model, n, label))
+    images = model.generate(num, seed=seed, labels=_labels(model, num, label))
     save_grid(images, output)
-    typer.echo(f"Wrote {n} samples of {name} to {output}")
+    typer.echo(f"Wrote {num} samples of {name} to {output}")
 
 
 def slerp(a, b, t):
@@ -153,6 +197,8 @@ def interpolate(
     import numpy as np
     from PIL import Image
 
+    from kerasgan.images import to_uint8
+
     if steps < 2 or points < 2:
         raise UsageError(f"--steps and --points must be at least 2, got {steps} and {points}.")
     model = _load(name)
@@ -160,8 +206,6 @@ def interpolate(
     z = np.stack([slerp(keys[i], keys[(i + 1) % points], t) for i in range(points)
                   for t in np.linspace(0, 1, steps, endpoint=False)]).astype("float32")
     frames = model.decode(z, labels=_labels(model, len(z), label if label is not None else (0 if model.conditional else None)))
-    from kerasgan.images import to_uint8
-
     images = to_uint8(frames, model.output_range)
     pictures = [Image.fromarray(im[..., 0] if im.shape[-1] == 1 else im).resize((128, 128), Image.NEAREST) for im in images]
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -178,13 +222,19 @@ def train(
     channels: int = typer.Option(3, "--channels", help="1 for grayscale, 3 for RGB."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Epochs (default 25, or the recipe's)."),
     batch_size: int = typer.Option(64, "--batch-size"),
-    out: Path = typer.Option(Path("runs/latest"), "--out", help="Folder for checkpoints, grids and the preset."),
-    resume: bool = typer.Option(False, "--resume", help="Continue from the last checkpoint in --out."),
+    output: Path = typer.Option(Path("runs/latest"), "-o", "--output", help="Folder for checkpoints, grids and the preset."),
+    old_out: Optional[Path] = typer.Option(None, "--out", hidden=True, help="Deprecated: -o/--output."),
+    resume: bool = typer.Option(False, "--resume", help="Continue from the last checkpoint in --output."),
     recipe: Optional[str] = typer.Option(None, "--recipe", help="Reproduce a zoo checkpoint from its recipe."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, shuffling and noise (a recipe has its own)."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N training images."),
 ):
     """Train a variant on an image folder (or a zoo recipe), with checkpoints and a health monitor."""
+    if old_out is not None:
+        _deprecated_flag("--out", "-o/--output")
+        output = old_out
+    out = output
+    _start_backend()
     import keras
 
     from kerasgan import callbacks as cb
@@ -210,8 +260,7 @@ def train(
             raise UsageError("cgan needs labels; train it from Python with fit(images, labels), or with --recipe.")
         from kerasgan import datasets
 
-        model = cls(image_size=image_size, channels=channels, seed=seed) if cls.__name__ != "GAN" else \
-            cls(data_shape=(image_size, image_size, channels), seed=seed)
+        model = cls(image_size=image_size, channels=channels, seed=seed)
         model.compile()
         epochs = epochs or 25
         if data.is_dir():
@@ -231,7 +280,7 @@ def train(
     checkpoints = out / "checkpoints"
     initial_epoch = cb.resume(model, checkpoints) if resume else 0
     if not resume and cb.Checkpoint.latest(checkpoints):
-        raise UsageError(f"{out} already holds a run; pass --resume to continue it or choose another --out.")
+        raise UsageError(f"{out} already holds a run; pass --resume to continue it or choose another -o/--output.")
     keras.utils.set_random_seed(seed)
     history = model.fit(
         **fit_data, epochs=epochs, initial_epoch=initial_epoch, verbose="auto" if sys.stdout.isatty() else 2,
@@ -247,11 +296,12 @@ def train(
 
 def _idx_or_npy(path: Path):
     from kerasgan import datasets
+    from kerasgan.images import from_uint8
 
     if path.suffix == ".npy":
         return datasets.load_quickdraw(path)
     images = datasets.load_idx(path)
-    return datasets.to_value_range(images[..., None])
+    return from_uint8(images[..., None])
 
 
 @app.command("prepare-cats")
@@ -276,16 +326,21 @@ def eval_checkpoint(
     name: str = typer.Argument(..., help="Zoo name, hf://org/repo or a preset folder."),
     data: Optional[Path] = typer.Option(None, "--data", help="The datasets folder for zoo checkpoints (default "
                                         "$KERASGAN_DATA_DIR), or real images: a folder or a .npy/.npz/IDX file."),
-    n: int = typer.Option(10_000, "--n", help="How many samples to generate and measure."),
+    num: int = typer.Option(10_000, "-n", "--num", help="How many samples to generate and measure."),
+    old_n: Optional[int] = typer.Option(None, "--n", hidden=True, help="Deprecated: -n/--num."),
     seed: int = typer.Option(0, "--seed", help="Seed of the samples and of the metrics' random subsets."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSON report (default NAME.eval.json)."),
 ):
     """Measure a checkpoint against real data: every metric beside its floor (real vs real)."""
     from kerasgan.evaluation import evaluate_checkpoint, format_table, to_json
 
-    report = evaluate_checkpoint(name, data, n=n, seed=seed)
+    if old_n is not None:
+        _deprecated_flag("--n", "-n/--num")
+        num = old_n
+    _start_backend()
+    report = evaluate_checkpoint(name, data, n=num, seed=seed)
     space = f"; features: {report['feature_space']}" if "feature_space" in report else ""
-    typer.echo(f"{name}: {n:,} samples (seed {seed}) against {report['real_data']}{space}")
+    typer.echo(f"{name}: {num:,} samples (seed {seed}) against {report['real_data']}{space}")
     typer.echo(format_table(report))
     for note in report["notes"]:
         typer.echo(f"Note: {note}")
@@ -331,7 +386,7 @@ def demo(
 
 
 def main():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    set_quiet_env()  # before anything imports TensorFlow
     app()
 
 

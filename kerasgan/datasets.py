@@ -28,6 +28,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from kerasgan.deprecation import warn_deprecated
+from kerasgan.errors import DataError, InvalidArgumentError, NotFoundError
 from kerasgan.images import check_value_range, from_uint8, to_uint8
 from PIL import Image
 
@@ -42,8 +44,6 @@ __all__ = [
     "load_npz",
     "split_files",
     "load_image_files",
-    "to_value_range",
-    "from_value_range",
 ]
 
 logger = logging.getLogger("kerasgan.datasets")
@@ -69,9 +69,17 @@ _MAX_LISTED = 20  # bad files named in one log message
 # ----------------------------------------------------------------------------- value ranges
 
 
-# Scaling lives in kerasgan.images; these names read naturally next to the loaders.
-to_value_range = from_uint8
-from_value_range = to_uint8
+# Scaling lives in kerasgan.images (`from_uint8`, `to_uint8`). These two aliases read as the
+# inverse of what they do next to those names; they go in 0.3.
+_DEPRECATED_ALIASES = {"to_value_range": ("from_uint8", from_uint8), "from_value_range": ("to_uint8", to_uint8)}
+
+
+def __getattr__(name):
+    if name in _DEPRECATED_ALIASES:
+        new, function = _DEPRECATED_ALIASES[name]
+        warn_deprecated(f"kerasgan.datasets.{name}", f"use kerasgan.images.{new}, which does the same")
+        return function
+    raise AttributeError(f"module 'kerasgan.datasets' has no attribute {name!r}")
 
 
 # ----------------------------------------------------------------------------- image folders
@@ -135,7 +143,7 @@ def _walk(root: pathlib.Path) -> Iterable[pathlib.Path]:
 def _scan(path: PathLike, min_size: int) -> tuple[ScanReport, set[pathlib.Path]]:
     root = pathlib.Path(path)
     if not root.is_dir():
-        raise ValueError(f"image folder '{root}' does not exist or is not a directory.")
+        raise DataError(f"image folder '{root}' does not exist or is not a directory.")
     report, to_convert = ScanReport(), set()
     files = list(_walk(root))
     # Pillow decodes without holding the GIL, so threads speed up scans of large folders.
@@ -150,7 +158,7 @@ def _scan(path: PathLike, min_size: int) -> tuple[ScanReport, set[pathlib.Path]]
             report.bad.append((file.relative_to(root).as_posix(), reason))
     if not report.good:
         skipped = f" ({len(report.bad)} files skipped: {report.summary()})" if report.bad else ""
-        raise ValueError(
+        raise DataError(
             f"no readable images in '{root}'{skipped}; expected image files "
             f"({', '.join(sorted(IMAGE_EXTENSIONS))}) of at least {min_size} px per side."
         )
@@ -245,14 +253,14 @@ def image_folder(
 
     lo, hi = check_value_range(value_range)
     if channels not in (1, 3):
-        raise ValueError(f"channels must be 1 (grayscale) or 3 (RGB); found {channels!r}.")
+        raise InvalidArgumentError(f"channels must be 1 (grayscale) or 3 (RGB); found {channels!r}.")
     if isinstance(image_size, int):
         image_size = (image_size, image_size)
     image_size = tuple(int(s) for s in image_size)
     if len(image_size) != 2 or min(image_size) < 1:
-        raise ValueError(f"image_size must be an int or (height, width); found {image_size!r}.")
+        raise InvalidArgumentError(f"image_size must be an int or (height, width); found {image_size!r}.")
     if batch_size is not None and batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int or None; found {batch_size!r}.")
+        raise InvalidArgumentError(f"batch_size must be a positive int or None; found {batch_size!r}.")
 
     root = pathlib.Path(path)
     scan, to_convert = _scan(root, min_size)
@@ -263,7 +271,7 @@ def image_folder(
         )
         (report or logger.warning)(message)
     if batch_size is not None and drop_remainder and len(scan.good) < batch_size:
-        raise ValueError(
+        raise DataError(
             f"'{root}' has {len(scan.good)} readable images, fewer than batch_size={batch_size} "
             "with drop_remainder=True; expected at least one full batch."
         )
@@ -314,7 +322,7 @@ def _read_maybe_gzip(path: pathlib.Path) -> bytes:
     try:
         return gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as err:
-        raise ValueError(
+        raise DataError(
             f"'{path}' is not a readable gzip file: expected a complete gzip stream, "
             f"found {_short(err)}."
         ) from None
@@ -330,29 +338,29 @@ def load_idx(path: PathLike, limit: int | None = None) -> np.ndarray:
     _check_limit(limit)
     path = pathlib.Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"IDX file '{path}' does not exist; expected an MNIST IDX file.")
+        raise NotFoundError(f"IDX file '{path}' does not exist; expected an MNIST IDX file.")
     data = _read_maybe_gzip(path)
     if len(data) < 4:
-        raise ValueError(
+        raise DataError(
             f"'{path}' is too short to be an IDX file: expected at least 4 bytes, "
             f"found {len(data)}."
         )
     magic = int.from_bytes(data[:4], "big")
     if magic not in _IDX_MAGIC:
-        raise ValueError(
+        raise DataError(
             f"'{path}' has an unexpected IDX magic number: expected 0x00000803 (uint8 images) "
             f"or 0x00000801 (uint8 labels), found 0x{magic:08X}."
         )
     ndim = magic & 0xFF
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise ValueError(
+        raise DataError(
             f"'{path}' has a truncated IDX header: expected {header} bytes, found {len(data)}."
         )
     dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     expected, found = int(np.prod(dims)), len(data) - header
     if found != expected:
-        raise ValueError(
+        raise DataError(
             f"'{path}' has a payload of the wrong length: expected {expected} bytes for shape "
             f"{dims}, found {found}."
         )
@@ -379,25 +387,25 @@ def mnist(
     ``split`` is ``"train"`` (60,000) or ``"test"`` (10,000); ``limit`` keeps the first N.
     """
     if kind not in _MNIST_KINDS:
-        raise ValueError(f"kind must be one of {_MNIST_KINDS}; found {kind!r}.")
+        raise InvalidArgumentError(f"kind must be one of {_MNIST_KINDS}; found {kind!r}.")
     if split not in _MNIST_SPLITS:
-        raise ValueError(f"split must be 'train' or 'test'; found {split!r}.")
+        raise InvalidArgumentError(f"split must be 'train' or 'test'; found {split!r}.")
     prefix = pathlib.Path(data_dir, kind, _MNIST_SPLITS[split])
     image_file = prefix.with_name(prefix.name + "-images-idx3-ubyte.gz")
     label_file = prefix.with_name(prefix.name + "-labels-idx1-ubyte.gz")
     images, labels = load_idx(image_file, limit), load_idx(label_file, limit)
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(
+        raise DataError(
             f"'{image_file}' should hold (N, 28, 28) images; found shape {images.shape}."
         )
     if labels.ndim != 1 or len(labels) != len(images):
-        raise ValueError(
+        raise DataError(
             f"'{label_file}' should hold {len(images)} labels, one per image; "
             f"found shape {labels.shape}."
         )
     if labels.size and labels.max() > 9:
-        raise ValueError(f"'{label_file}' should hold labels 0..9; found {labels.max()}.")
-    return to_value_range(images[..., None], value_range), labels.astype(np.int32)
+        raise DataError(f"'{label_file}' should hold labels 0..9; found {labels.max()}.")
+    return from_uint8(images[..., None], value_range), labels.astype(np.int32)
 
 
 # ----------------------------------------------------------------------------- .npy / .npz
@@ -405,21 +413,21 @@ def mnist(
 
 def _check_limit(limit: int | None) -> None:
     if limit is not None and (not isinstance(limit, (int, np.integer)) or limit < 0):
-        raise ValueError(f"limit must be None or a non-negative int; found {limit!r}.")
+        raise InvalidArgumentError(f"limit must be None or a non-negative int; found {limit!r}.")
 
 
 def _load_npy(path: pathlib.Path) -> np.ndarray:
     if not path.is_file():
-        raise FileNotFoundError(f"'{path}' does not exist; expected a .npy file.")
+        raise NotFoundError(f"'{path}' does not exist; expected a .npy file.")
     try:
         # mmap so that `limit` reads only the rows it keeps from large files.
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as err:
-        raise ValueError(
+        raise DataError(
             f"'{path}' could not be read as a .npy array without pickle: {_short(err)}."
         ) from None
     if not isinstance(array, np.ndarray):
-        raise ValueError(f"'{path}' should be a .npy array; found {type(array).__name__}.")
+        raise DataError(f"'{path}' should be a .npy array; found {type(array).__name__}.")
     return array
 
 
@@ -439,18 +447,18 @@ def load_quickdraw(
     )
     _check_limit(limit)
     if not paths:
-        raise ValueError("load_quickdraw expects at least one .npy path; found none.")
+        raise InvalidArgumentError("load_quickdraw expects at least one .npy path; found none.")
     parts = []
     for p in paths:
         p = pathlib.Path(p)
         array = _load_npy(p)
         if array.ndim != 2 or array.dtype != np.uint8 or array.shape[1] != 784:
-            raise ValueError(
+            raise DataError(
                 f"'{p}' is not a Quick, Draw! bitmap file: expected a 2-D uint8 array with 784 "
                 f"columns, found shape {array.shape} and dtype {array.dtype}."
             )
         parts.append(np.array(array[:limit]).reshape(-1, 28, 28, 1))
-    return to_value_range(np.concatenate(parts), value_range)
+    return from_uint8(np.concatenate(parts), value_range)
 
 
 def quickdraw_classes(
@@ -467,7 +475,7 @@ def quickdraw_classes(
     """
     names = [classes] if isinstance(classes, str) else list(classes)
     if not names:
-        raise ValueError("quickdraw_classes expects at least one class name; found none.")
+        raise InvalidArgumentError("quickdraw_classes expects at least one class name; found none.")
     base = pathlib.Path(data_dir)
     if (base / "quickdraw").is_dir():
         base = base / "quickdraw"
@@ -493,49 +501,49 @@ def load_npz(
     lo, hi = check_value_range(value_range)
     path = pathlib.Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"'{path}' does not exist; expected a .npz file.")
+        raise NotFoundError(f"'{path}' does not exist; expected a .npz file.")
     try:
         archive = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as err:
-        raise ValueError(
+        raise DataError(
             f"'{path}' could not be read as an .npz archive without pickle: {_short(err)}."
         ) from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ValueError(f"'{path}' should be an .npz archive; found a single .npy array.")
+        raise DataError(f"'{path}' should be an .npz archive; found a single .npy array.")
     with archive:
         keys = list(archive.files)
         if key is None:
             if len(keys) != 1:
-                raise ValueError(
+                raise DataError(
                     f"'{path}' holds {len(keys)} arrays {keys}; expected exactly one, or pass key=."
                 )
             key = keys[0]
         elif key not in keys:
-            raise ValueError(f"'{path}' has no array {key!r}; found {keys}.")
+            raise DataError(f"'{path}' has no array {key!r}; found {keys}.")
         try:
             x = archive[key]
         except (ValueError, OSError, EOFError, zlib.error) as err:
-            raise ValueError(
+            raise DataError(
                 f"'{path}'[{key!r}] could not be read without pickle: {_short(err)}."
             ) from None
     if x.ndim == 3:
         x = x[..., None]
     if x.ndim != 4 or x.shape[-1] not in (1, 3, 4):
-        raise ValueError(
+        raise DataError(
             f"'{path}'[{key!r}] should be images (N, H, W) or (N, H, W, C) with C in 1, 3, 4; "
             f"found shape {x.shape}."
         )
     if x.dtype == np.uint8:
-        return to_value_range(x, value_range)
+        return from_uint8(x, value_range)
     if not np.issubdtype(x.dtype, np.floating):
-        raise ValueError(
+        raise DataError(
             f"'{path}'[{key!r}] should be uint8 (0..255) or float in {value_range}; "
             f"found dtype {x.dtype}."
         )
     tol = 1e-3 * (hi - lo)
     if x.size and (np.nanmin(x) < lo - tol or np.nanmax(x) > hi + tol or np.isnan(x).any()):
         nan = " and NaN" if np.isnan(x).any() else ""
-        raise ValueError(
+        raise DataError(
             f"'{path}'[{key!r}] should hold float values in {tuple(value_range)}; "
             f"found {np.nanmin(x):.3g}..{np.nanmax(x):.3g}{nan}."
         )
@@ -551,7 +559,7 @@ def split_files(files: Sequence[PathLike], holdout: int, seed: int = 0) -> tuple
     this rule, so the same folder always gives the same held-out files."""
     files = sorted(pathlib.Path(f) for f in files)
     if not 0 <= holdout < len(files):
-        raise ValueError(f"Cannot hold out {holdout} of {len(files)} files; expected 0 <= holdout < {len(files)}.")
+        raise InvalidArgumentError(f"Cannot hold out {holdout} of {len(files)} files; expected 0 <= holdout < {len(files)}.")
     order = np.random.default_rng(seed).permutation(len(files))
     return [files[i] for i in order[holdout:]], [files[i] for i in order[:holdout]]
 
@@ -563,7 +571,7 @@ def load_image_files(files: Sequence[PathLike], image_size: int, channels: int =
     error that names it (use :func:`image_folder` to skip bad files instead)."""
     mode = {1: "L", 3: "RGB"}.get(channels)
     if mode is None:
-        raise ValueError(f"channels must be 1 or 3; found {channels!r}.")
+        raise InvalidArgumentError(f"channels must be 1 or 3; found {channels!r}.")
     out = np.empty((len(files), image_size, image_size, channels), np.uint8)
     for i, file in enumerate(files):
         try:
@@ -574,7 +582,7 @@ def load_image_files(files: Sequence[PathLike], image_size: int, channels: int =
                     img = Image.alpha_composite(Image.new("RGBA", img.size, (255, 255, 255, 255)), img)
                 img = img.convert(mode)
         except (OSError, ValueError, Image.DecompressionBombError) as err:
-            raise ValueError(f"'{file}' could not be read as an image: {_short(err)}.") from None
+            raise DataError(f"'{file}' could not be read as an image: {_short(err)}.") from None
         side = min(img.size)
         left, top = (img.width - side) // 2, (img.height - side) // 2
         img = img.crop((left, top, left + side, top + side)).resize((image_size, image_size), Image.LANCZOS)

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from kerasgan import metrics
-from kerasgan.images import to_uint8
+from kerasgan.errors import DataError, InvalidArgumentError, NotFoundError
+from kerasgan.images import from_uint8, to_uint8
 
 # Which classifier measures which data source, by a recipe's "kind" or "loader".
 DOMAIN_CLASSIFIERS = {"mnist": "mnist-classifier", "fashion-mnist": "fashion-mnist-classifier",
@@ -78,12 +79,12 @@ def eval_data_from_path(path: str | os.PathLike, data_shape) -> EvalData:
     elif path.suffix == ".npy":
         images = datasets.load_quickdraw(path)
     elif path.is_file():
-        images = datasets.to_value_range(datasets.load_idx(path)[..., None])
+        images = from_uint8(datasets.load_idx(path)[..., None])
     else:
-        raise FileNotFoundError(f"--data should be an image folder or a .npy/.npz/IDX file; {path} does not exist.")
+        raise NotFoundError(f"--data should be an image folder or a .npy/.npz/IDX file; {path} does not exist.")
     images = to_uint8(images)
     if images.shape[1:] != (height, width, channels):
-        raise ValueError(f"The model makes images of shape {(height, width, channels)}, but {path} holds "
+        raise DataError(f"The model makes images of shape {(height, width, channels)}, but {path} holds "
                          f"{images.shape[1:]}.")
     return EvalData(images, f"{path} ({len(images):,} images)")
 
@@ -96,9 +97,9 @@ def evaluate(model, data: EvalData, n: int = 10_000, seed: int = 0, classifier=N
     given, is the feature space for FID, KID, precision/recall and density/coverage.
     """
     if n < 4:
-        raise ValueError(f"--n must be at least 4 samples, got {n}.")
+        raise InvalidArgumentError(f"-n/--num must be at least 4 samples, got {n}.")
     if len(data.real) < 8:
-        raise ValueError(f"Evaluation needs at least 8 real images, found {len(data.real)} in {data.description}.")
+        raise DataError(f"Evaluation needs at least 8 real images, found {len(data.real)} in {data.description}.")
     labels = _sample_labels(model, n, data, classifier)
     fakes = model.generate(n, seed=seed, labels=labels)
     report = {"n_samples": int(n), "seed": int(seed), "real_data": data.description, "metrics": {},
@@ -134,7 +135,7 @@ def _sample_labels(model, n: int, data: EvalData, classifier):
     if not model.conditional:
         return None
     if data.class_names is not None and len(data.class_names) != model.num_classes:
-        raise ValueError(f"The model has {model.num_classes} classes but the data has {len(data.class_names)}.")
+        raise DataError(f"The model has {model.num_classes} classes but the data has {len(data.class_names)}.")
     return np.arange(n) % model.num_classes  # every class equally often
 
 
@@ -269,7 +270,7 @@ def evaluate_checkpoint(handle, data: str | os.PathLike | None = None, n: int = 
         recipe = recipes.RECIPES.get(recipe)
     data = data or os.environ.get("KERASGAN_DATA_DIR")
     if not data:
-        raise ValueError("Evaluation compares with real data: pass --data PATH or set KERASGAN_DATA_DIR.")
+        raise InvalidArgumentError("Evaluation compares with real data: pass --data PATH or set KERASGAN_DATA_DIR.")
     folder = recipe and recipe.get("data", {}).get("kind", recipe.get("data", {}).get("loader"))
     classifier = None
     if folder and Path(data, folder).is_dir():

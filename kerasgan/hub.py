@@ -15,17 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kerasgan import manifest as manifest_lib
+from kerasgan.errors import IntegrityError, InvalidArgumentError, NotFoundError
 
 HF_PREFIX = "hf://"
 # What loading needs from a repository that has no manifest entry (metadata.json is optional).
 LOAD_FILES = ("config.json", "model.weights.h5", "metadata.json")
 
 
-class PresetNotFoundError(FileNotFoundError):
+class PresetNotFoundError(NotFoundError):
     """A preset, or one of its files, could not be found locally or fetched from the Hub."""
 
 
-class ChecksumError(ValueError):
+class ChecksumError(IntegrityError):
     """A preset file's size or SHA-256 differs from what the manifest pins."""
 
 
@@ -165,7 +166,7 @@ def parse_hf_handle(handle: str) -> tuple[str, str | None]:
     repo_id, _, revision = handle[len(HF_PREFIX):].partition("@")
     ok_revision = not revision or manifest_lib._REF.fullmatch(revision) and ".." not in revision
     if not manifest_lib._REPO_ID.fullmatch(repo_id) or not ok_revision:
-        raise ValueError(f"A Hub handle looks like hf://org/name or hf://org/name@revision, got {handle!r}.")
+        raise InvalidArgumentError(f"A Hub handle looks like hf://org/name or hf://org/name@revision, got {handle!r}.")
     return repo_id, revision or None
 
 

@@ -7,14 +7,16 @@ from pathlib import Path
 
 import numpy as np
 
+from kerasgan.errors import DataError, InvalidArgumentError
+
 
 def check_value_range(value_range) -> tuple[float, float]:
     try:
         low, high = (float(v) for v in value_range)
     except (TypeError, ValueError):
-        raise ValueError(f"value_range must be two numbers (low, high), e.g. (-1.0, 1.0); found {value_range!r}.") from None
+        raise InvalidArgumentError(f"value_range must be two numbers (low, high), e.g. (-1.0, 1.0); found {value_range!r}.") from None
     if not low < high:
-        raise ValueError(f"value_range must have low < high; found {value_range!r}.")
+        raise InvalidArgumentError(f"value_range must have low < high; found {value_range!r}.")
     return low, high
 
 
@@ -40,9 +42,9 @@ def from_uint8(images, value_range=(-1.0, 1.0)) -> np.ndarray:
     x = _to_numpy(images)
     if x.dtype != np.uint8:
         if not np.issubdtype(x.dtype, np.integer):
-            raise ValueError(f"Expected uint8 images (0..255); found dtype {x.dtype}.")
+            raise DataError(f"Expected uint8 images (0..255); found dtype {x.dtype}.")
         if x.size and (x.min() < 0 or x.max() > 255):
-            raise ValueError(f"Expected integer images in 0..255; found {x.min()}..{x.max()}.")
+            raise DataError(f"Expected integer images in 0..255; found {x.min()}..{x.max()}.")
     return (x.astype(np.float32) * np.float32((high - low) / 255.0) + np.float32(low)).astype(np.float32)
 
 
@@ -52,7 +54,7 @@ def make_grid(images, nrow: int | None = None, padding: int = 2, pad_value: int 
     if images.ndim == 3:
         images = images[..., None]
     if images.ndim != 4 or images.dtype != np.uint8:
-        raise ValueError(f"make_grid expects uint8 images of shape (N, H, W, C), got {images.dtype} {images.shape}.")
+        raise InvalidArgumentError(f"make_grid expects uint8 images of shape (N, H, W, C), got {images.dtype} {images.shape}.")
     n, h, w, c = images.shape
     cols = nrow or math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)

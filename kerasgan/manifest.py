@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from kerasgan.errors import IntegrityError, InvalidArgumentError, NotFoundError
+
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "weights_manifest.json"
 REQUIRED_FILES = ("config.json", "model.weights.h5")
@@ -46,7 +48,7 @@ def find_manifest() -> Path:
     for path in candidates:
         if path.is_file():
             return path
-    raise FileNotFoundError(
+    raise NotFoundError(
         f"No {MANIFEST_NAME} was found (looked at {', '.join(map(str, candidates))}); reinstall kerasgan."
     )
 
@@ -60,30 +62,30 @@ def load_manifest(source: str | os.PathLike | dict | None = None) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FileNotFoundError(f"The weights manifest {path} does not exist.") from None
+        raise NotFoundError(f"The weights manifest {path} does not exist.") from None
     except json.JSONDecodeError as error:
-        raise ValueError(f"The weights manifest {path} is not valid JSON ({error}).") from None
+        raise IntegrityError(f"The weights manifest {path} is not valid JSON ({error}).") from None
     return validate_manifest(data, str(path))
 
 
 def validate_manifest(data: Any, source: str = MANIFEST_NAME) -> dict:
     """Checks the whole manifest; returns it unchanged or raises a one-sentence ValueError."""
     if not isinstance(data, dict):
-        raise ValueError(f"{source} must hold a JSON object, found {type(data).__name__}.")
+        raise IntegrityError(f"{source} must hold a JSON object, found {type(data).__name__}.")
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise ValueError(
+        raise IntegrityError(
             f"{source} has schema_version {version!r}, but this kerasgan reads schema_version {SCHEMA_VERSION}."
         )
     checkpoints = data.get("checkpoints")
     if not isinstance(checkpoints, dict):
-        raise ValueError(f"{source} needs a 'checkpoints' object, found {type(checkpoints).__name__}.")
+        raise IntegrityError(f"{source} needs a 'checkpoints' object, found {type(checkpoints).__name__}.")
     for name, entry in checkpoints.items():
         validate_entry(name, entry, source)
     # Optional: the project's classifiers that measure checkpoints, pinned and checked the same way.
     classifiers = data.get("classifiers", {})
     if not isinstance(classifiers, dict):
-        raise ValueError(f"{source} field 'classifiers' must be an object, found {type(classifiers).__name__}.")
+        raise IntegrityError(f"{source} field 'classifiers' must be an object, found {type(classifiers).__name__}.")
     for name, entry in classifiers.items():
         validate_entry(name, entry, source)
     return data
@@ -92,38 +94,38 @@ def validate_manifest(data: Any, source: str = MANIFEST_NAME) -> dict:
 def validate_entry(name: str, entry: Any, source: str = MANIFEST_NAME) -> dict:
     """Checks one checkpoint entry; the error names the checkpoint and the field."""
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise ValueError(f"{source}: checkpoint name {name!r} must be letters, digits, '.', '_' or '-'.")
+        raise IntegrityError(f"{source}: checkpoint name {name!r} must be letters, digits, '.', '_' or '-'.")
     where = f"{source}: checkpoint {name!r}"
 
     def need(obj: dict, key: str, kind, label: str | None = None):
         label = label or key
         if key not in obj:
-            raise ValueError(f"{where} is missing the field '{label}'.")
+            raise IntegrityError(f"{where} is missing the field '{label}'.")
         value = obj[key]
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
             kinds = kind if isinstance(kind, tuple) else (kind,)
             expected = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
-            raise ValueError(f"{where} field '{label}' must be {expected}, found {type(value).__name__} {value!r}.")
+            raise IntegrityError(f"{where} field '{label}' must be {expected}, found {type(value).__name__} {value!r}.")
         return value
 
     if not isinstance(entry, dict):
-        raise ValueError(f"{where} must be a JSON object, found {type(entry).__name__}.")
+        raise IntegrityError(f"{where} must be a JSON object, found {type(entry).__name__}.")
     if not need(entry, "class_name", str):
-        raise ValueError(f"{where} field 'class_name' must not be empty.")
+        raise IntegrityError(f"{where} field 'class_name' must not be empty.")
     if not _REPO_ID.fullmatch(need(entry, "repo_id", str)):
-        raise ValueError(f"{where} field 'repo_id' must look like 'org/name', found {entry['repo_id']!r}.")
+        raise IntegrityError(f"{where} field 'repo_id' must look like 'org/name', found {entry['repo_id']!r}.")
     revision = need(entry, "revision", str)
     if not (_COMMIT.fullmatch(revision) or (_REF.fullmatch(revision) and ".." not in revision)):
-        raise ValueError(f"{where} field 'revision' must be a 40-hex commit or a tag name, found {revision!r}.")
+        raise IntegrityError(f"{where} field 'revision' must be a 40-hex commit or a tag name, found {revision!r}.")
     need(entry, "description", str)
     if "image_size" not in entry and "data_shape" not in entry:
-        raise ValueError(f"{where} is missing the field 'image_size' (or 'data_shape').")
+        raise IntegrityError(f"{where} is missing the field 'image_size' (or 'data_shape').")
     if "image_size" in entry and need(entry, "image_size", int) <= 0:
-        raise ValueError(f"{where} field 'image_size' must be positive, found {entry['image_size']!r}.")
+        raise IntegrityError(f"{where} field 'image_size' must be positive, found {entry['image_size']!r}.")
     if "data_shape" in entry:
         shape = need(entry, "data_shape", list)
         if not shape or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
-            raise ValueError(f"{where} field 'data_shape' must be a list of positive integers, found {shape!r}.")
+            raise IntegrityError(f"{where} field 'data_shape' must be a list of positive integers, found {shape!r}.")
     data = need(entry, "data", dict)
     for key in ("name", "license", "source"):
         need(data, key, str, f"data.{key}")
@@ -131,23 +133,23 @@ def validate_entry(name: str, entry: Any, source: str = MANIFEST_NAME) -> dict:
     for file_name, info in files.items():
         check_file_name(file_name, name, source)
         if not isinstance(info, dict):
-            raise ValueError(f"{where} field 'files.{file_name}' must be an object with size and sha256.")
+            raise IntegrityError(f"{where} field 'files.{file_name}' must be an object with size and sha256.")
         if need(info, "size", int, f"files.{file_name}.size") < 0:
-            raise ValueError(f"{where} field 'files.{file_name}.size' must not be negative.")
+            raise IntegrityError(f"{where} field 'files.{file_name}.size' must not be negative.")
         digest = need(info, "sha256", str, f"files.{file_name}.sha256")
         if not _SHA256.fullmatch(digest):
-            raise ValueError(
+            raise IntegrityError(
                 f"{where} field 'files.{file_name}.sha256' must be 64 hexadecimal characters, found {digest!r}."
             )
     missing = [f for f in REQUIRED_FILES if f not in files]
     if missing:
-        raise ValueError(f"{where} field 'files' must list {' and '.join(REQUIRED_FILES)}, but lacks {missing[0]}.")
+        raise IntegrityError(f"{where} field 'files' must list {' and '.join(REQUIRED_FILES)}, but lacks {missing[0]}.")
     need(entry, "recipe", dict)
     training = need(entry, "training", dict)
     if need(training, "steps", int, "training.steps") < 0:
-        raise ValueError(f"{where} field 'training.steps' must not be negative.")
+        raise IntegrityError(f"{where} field 'training.steps' must not be negative.")
     if need(training, "wall_time_s", (int, float), "training.wall_time_s") < 0:
-        raise ValueError(f"{where} field 'training.wall_time_s' must not be negative.")
+        raise IntegrityError(f"{where} field 'training.wall_time_s' must not be negative.")
     need(training, "backend", str, "training.backend")
     need(training, "device", str, "training.device")
     need(entry, "metrics", dict)
@@ -161,7 +163,7 @@ def check_file_name(file_name: Any, checkpoint: str = "?", source: str = MANIFES
     """Refuses a file name that is absolute, has '..' or a backslash, or otherwise leaves its folder."""
     ok = isinstance(file_name, str) and all(_SEGMENT.fullmatch(s) for s in file_name.split("/"))
     if not ok:
-        raise ValueError(
+        raise IntegrityError(
             f"{source}: checkpoint {checkpoint!r} lists the file {file_name!r}, which is not a plain relative path "
             "inside the preset folder (no absolute paths, '..', backslashes or special characters); refusing it."
         )
@@ -242,7 +244,7 @@ def add_to_manifest(name: str, entry: dict, path: str | os.PathLike | None = Non
     """Adds or replaces `name` in a section ("checkpoints" or "classifiers") of the manifest at `path`
     (default: `find_manifest()`) and writes it back atomically, keys sorted, indented by 2."""
     if section not in ("checkpoints", "classifiers"):
-        raise ValueError(f"section must be 'checkpoints' or 'classifiers', found {section!r}.")
+        raise InvalidArgumentError(f"section must be 'checkpoints' or 'classifiers', found {section!r}.")
     path = Path(path) if path is not None else find_manifest()
     data = load_manifest(path) if path.is_file() else {"schema_version": SCHEMA_VERSION, "checkpoints": {}}
     data.setdefault(section, {})[name] = entry

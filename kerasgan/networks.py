@@ -13,6 +13,8 @@ import math
 import keras
 from keras import layers
 
+from kerasgan.errors import InvalidArgumentError
+
 CONV_ACTIVATIONS = ("relu", "selu")
 NORMS = ("batch", "layer", "none")
 
@@ -46,7 +48,7 @@ class _Initializers:
 
 def _check_choice(name: str, value, choices) -> None:
     if value not in choices:
-        raise ValueError(f"`{name}` must be one of {', '.join(map(repr, choices))}, got {value!r}.")
+        raise InvalidArgumentError(f"`{name}` must be one of {', '.join(map(repr, choices))}, got {value!r}.")
 
 
 def _label_embedding(labels, num_classes: int, dim: int, init, name: str):
@@ -124,7 +126,7 @@ def start_size(image_size: int) -> int:
         k = math.log2(image_size / start) if image_size % start == 0 else 0.5
         if k >= 1 and k == int(k):
             return start
-    raise ValueError(
+    raise InvalidArgumentError(
         f"`image_size` must be 3, 4, 5, 6 or 7 times a power of two (e.g. 28, 32, 64, 128), got {image_size!r}."
     )
 

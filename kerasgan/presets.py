@@ -25,6 +25,7 @@ import keras
 import numpy as np
 
 from kerasgan.cards import CARD_FILE, SAMPLES_FILE, model_card
+from kerasgan.errors import IntegrityError, InvalidArgumentError
 from kerasgan.hub import ChecksumError, PresetNotFoundError, ResolvedPreset, resolve_preset
 from kerasgan.manifest import add_to_manifest, find_manifest, load_manifest, manifest_entry_for
 
@@ -77,12 +78,12 @@ def save_preset(
 
     class_name = type(model).__name__
     if VARIANTS.get(class_name) is not type(model):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"A preset holds one of kerasgan's variants ({', '.join(sorted(VARIANTS))}), so that it loads back "
             f"without running code, but this model is a {class_name}."
         )
     if dtype not in (None, *WEIGHT_DTYPES):
-        raise ValueError(f"`dtype` must be None, 'float32' or 'float16', got {dtype!r}.")
+        raise InvalidArgumentError(f"`dtype` must be None, 'float32' or 'float16', got {dtype!r}.")
     for arg, value in (("metadata", metadata), ("card", card)):
         if value is not None and not isinstance(value, dict):
             raise TypeError(f"`{arg}` must be a dict, got {type(value).__name__}.")
@@ -107,10 +108,10 @@ def save_preset(
 
 def _check_destination(directory: Path, overwrite: bool) -> None:
     if directory.exists() and not directory.is_dir():
-        raise ValueError(f"A preset is saved as a folder, but {directory} is a file.")
+        raise InvalidArgumentError(f"A preset is saved as a folder, but {directory} is a file.")
     if directory.is_dir() and any(directory.iterdir()):
         if not (directory / CONFIG_FILE).is_file():
-            raise ValueError(f"{directory} holds other files and is not a preset; save into a new or empty folder.")
+            raise InvalidArgumentError(f"{directory} holds other files and is not a preset; save into a new or empty folder.")
         if not overwrite:
             raise FileExistsError(f"A preset already exists at {directory}; pass overwrite=True to replace it.")
 
@@ -171,7 +172,7 @@ def _copy_h5(src, dst, dtype: str | None, top=None) -> None:
         if dtype == "float16" and isinstance(data, np.ndarray) and data.dtype == np.float32:
             finite = data[np.isfinite(data)]
             if finite.size and np.abs(finite).max() > _FLOAT16_MAX:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"The weight {item.name} reaches {np.abs(finite).max():.4g}, beyond float16's range "
                     f"(+-{_FLOAT16_MAX:g}); save it with dtype=None."
                 )
@@ -246,12 +247,12 @@ def load_preset(handle, expected_class: type | None = None, manifest=None, verif
     resolved = resolve_preset(handle, manifest=manifest, verify=verify)
     cls, config = read_preset_config(resolved.path)
     if resolved.entry is not None and resolved.entry["class_name"] != cls.__name__:
-        raise ValueError(
+        raise IntegrityError(
             f"The manifest lists {resolved.name!r} as a {resolved.entry['class_name']}, but its config.json "
             f"holds a {cls.__name__}."
         )
     if expected_class is not None and cls is not expected_class:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{expected_class.__name__}.from_pretrained({os.fspath(handle)!r}) found a {cls.__name__} preset, not a "
             f"{expected_class.__name__}; load it with {cls.__name__}.from_pretrained or kerasgan.from_pretrained."
         )
@@ -275,15 +276,15 @@ def read_preset_config(folder: str | os.PathLike) -> tuple[type, dict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise ValueError(f"{path} is not valid JSON ({error}).") from None
+        raise IntegrityError(f"{path} is not valid JSON ({error}).") from None
     if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
-        raise ValueError(f"{path} must hold an object with 'class_name' and a 'config' object.")
+        raise IntegrityError(f"{path} must hold an object with 'class_name' and a 'config' object.")
     class_name, module = data.get("class_name"), data.get("module") or "kerasgan"
     name = class_name[len("kerasgan>"):] if isinstance(class_name, str) and class_name.startswith("kerasgan>") else class_name
     cls = VARIANTS.get(name) if isinstance(name, str) else None
     if cls is None or module not in ("kerasgan", cls.__module__):
         where = f"{module}.{class_name}" if module and module != "kerasgan" else class_name
-        raise ValueError(
+        raise IntegrityError(
             f"{path} names the class {where!r}, which is not a kerasgan model ({', '.join(sorted(VARIANTS))}); "
             "refusing to load it."
         )

@@ -14,6 +14,8 @@ from pathlib import Path
 import keras
 
 from kerasgan.devices import device_name
+from kerasgan.errors import InvalidArgumentError, NotFoundError
+from kerasgan.images import from_uint8
 
 # Radford et al.'s optimizer, for D and for G
 DCGAN_ADAM = {"d": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5},
@@ -157,7 +159,7 @@ def data_source(data_spec: dict) -> dict:
 
 def get_recipe(name: str) -> dict:
     if name not in RECIPES:
-        raise ValueError(f"Unknown recipe {name!r}; the recipes are {', '.join(sorted(RECIPES))}.")
+        raise InvalidArgumentError(f"Unknown recipe {name!r}; the recipes are {', '.join(sorted(RECIPES))}.")
     return RECIPES[name]
 
 
@@ -170,7 +172,7 @@ def load_recipe_data(recipe: dict, data_dir: str | os.PathLike | None = None):
     if spec["loader"] == "image_folder":
         train_files, _ = recipe_split(recipe, data_dir)
         images = datasets.load_image_files(train_files, spec["image_size"], recipe["options"].get("channels", 3))
-        return datasets.to_value_range(images), None
+        return from_uint8(images), None
     if spec["loader"] == "mnist":
         images, labels = datasets.mnist(data_dir, split=spec["split"], kind=spec["kind"])
     else:
@@ -183,20 +185,20 @@ def recipe_split(recipe: dict, data_dir: str | os.PathLike | None = None) -> tup
     from kerasgan import datasets
 
     spec = recipe["data"]
-    folder = Path(_data_dir(data_dir), spec["path"])
-    # a folder of the recipe's own data passed directly works too
-    if not folder.is_dir() and Path(_data_dir(data_dir)).is_dir() and Path(_data_dir(data_dir)).name == Path(spec["path"]).name:
-        folder = Path(_data_dir(data_dir))
+    root = Path(_data_dir(data_dir))
+    folder = root / spec["path"]
+    if not folder.is_dir() and root.name == folder.name:  # the recipe's own folder, passed directly
+        folder = root
     files = [f for f in folder.rglob("*") if f.suffix.lower() in datasets.IMAGE_EXTENSIONS] if folder.is_dir() else []
     if not files:
-        raise FileNotFoundError(f"The recipe reads images from {folder}, which holds none; pass the datasets folder with --data.")
+        raise NotFoundError(f"The recipe reads images from {folder}, which holds none; pass the datasets folder with --data.")
     return datasets.split_files(files, spec.get("holdout", 0))
 
 
 def _data_dir(data_dir):
     data_dir = data_dir or os.environ.get("KERASGAN_DATA_DIR")
     if not data_dir:
-        raise ValueError("This recipe reads real data: pass --data PATH or set KERASGAN_DATA_DIR.")
+        raise InvalidArgumentError("This recipe reads real data: pass --data PATH or set KERASGAN_DATA_DIR.")
     return data_dir
 
 
@@ -204,7 +206,8 @@ def build_from_recipe(recipe: dict):
     """The recipe's model, compiled with its optimizers."""
     from kerasgan.models import VARIANTS
 
-    model = VARIANTS[recipe["class_name"]](seed=recipe["seed"], **recipe["options"])
+    # recipes are stored (in the manifest too) under the option names they were trained with
+    model = VARIANTS[recipe["class_name"]].from_config({**recipe["options"], "seed": recipe["seed"]})
     optimizers = [keras.optimizers.get({"class_name": o["class_name"], "config": {k: v for k, v in o.items()
                                                                                    if k != "class_name"}})
                   for o in (recipe["optimizers"]["d"], recipe["optimizers"]["g"])]

@@ -2,7 +2,7 @@
 as hub/<name>/evaluation.json, the scalar metrics in its metadata.json and manifest entry (files
 re-hashed), redraws its model card (scripts/write_model_cards.py), then regenerates README.md's zoo table.
 
-    KERASGAN_DATA_DIR=../shared/datasets python scripts/record_metrics.py mnist-dcgan [--n 10000]
+    KERASGAN_DATA_DIR=../shared/datasets python scripts/record_metrics.py mnist-dcgan [-n 10000]
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def main(name: str, n: int, seed: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name")
-    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("-n", "--num", "--n", dest="n", type=int, default=10_000)  # --n: the name before 0.2
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     main(args.name, args.n, args.seed)

@@ -58,7 +58,7 @@ def main():
     size, channels = recipe["data"]["image_size"], recipe["options"].get("channels", 3)
     train_u8 = datasets.load_image_files(train_files, size, channels)
     held_u8 = datasets.load_image_files(held_files, size, channels)
-    x = datasets.to_value_range(train_u8)
+    x = kerasgan.images.from_uint8(train_u8)
     print(f"[{name}] {len(train_u8)} training images, {len(held_u8)} held out, read in "
           f"{time.perf_counter() - t_load:.1f} s", flush=True)
 

@@ -34,7 +34,7 @@ def render(manifest: dict) -> str:
     measured = [e["metrics"].get("measured") for e in manifest["checkpoints"].values() if e.get("metrics")]
     note = ("Each cell is value (floor): the floor is the same metric between two halves of the real data, the "
             "best a generator can score. FID and precision/recall use the domain's own classifier as the feature "
-            "space; SWD needs no network. Measured with `kerasgan eval NAME --n 10000`; per-class numbers are in "
+            "space; SWD needs no network. Measured with `kerasgan eval NAME -n 10000`; per-class numbers are in "
             "each checkpoint's `evaluation.json`.")
     return "\n".join(lines + ([""] + [note] if measured else []))
 

@@ -15,7 +15,8 @@ VARIANTS = {
     "WGANGP": (WGANGP, dict(SMALL_CONV, n_critic=2)),
     "LSGAN": (LSGAN, SMALL_CONV),
     "CGAN": (CGAN, dict(data_shape=(8, 8, 1), latent_dim=8, g_units=(16,), d_units=(16,), num_classes=3)),
-    "CGAN-dcgan": (CGAN, dict(architecture="dcgan", data_shape=(16, 16, 1), latent_dim=8, filters=8, num_classes=3)),
+    "CGAN-dcgan": (CGAN, dict(architecture="dcgan", image_size=16, channels=1, latent_dim=8, g_filters=8, d_filters=8,
+                              num_classes=3)),
 }
 
 

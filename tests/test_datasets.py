@@ -13,7 +13,6 @@ from PIL import Image
 
 from kerasgan import datasets
 from kerasgan.datasets import (
-    from_value_range,
     image_folder,
     load_idx,
     load_npz,
@@ -21,8 +20,8 @@ from kerasgan.datasets import (
     mnist,
     quickdraw_classes,
     scan_image_folder,
-    to_value_range,
 )
+from kerasgan.images import from_uint8, to_uint8
 
 # Distinct solid colours, so images can be told apart after resizing and shuffling.
 COLOURS = {
@@ -111,7 +110,7 @@ def test_image_folder_counts_shapes_and_range(messy_folder, caplog):
     # Every colour survives decoding (CMYK JPEG, palette, RGBA, 16-bit) within JPEG error.
     means = images.reshape(len(images), -1, 3).mean(axis=1)
     for name, colour in COLOURS.items():
-        expected = to_value_range(np.array(colour, np.uint8))
+        expected = from_uint8(np.array(colour, np.uint8))
         assert np.abs(means - expected).max(axis=1).min() < 0.06, name
 
 
@@ -221,7 +220,7 @@ def test_quickdraw_load_and_bad_shapes(tmp_path):
     np.save(tmp_path / "eye.npy", rows[:3])
     x = load_quickdraw(tmp_path / "cat.npy", limit=5)
     assert x.shape == (5, 28, 28, 1) and x.dtype == np.float32
-    np.testing.assert_array_equal(from_value_range(x), rows[:5].reshape(5, 28, 28, 1))
+    np.testing.assert_array_equal(to_uint8(x), rows[:5].reshape(5, 28, 28, 1))
     images, labels, names = quickdraw_classes(tmp_path, ["cat", "eye"], limit_per_class=4)
     assert images.shape == (7, 28, 28, 1) and labels.tolist() == [0] * 4 + [1] * 3
     assert names == ["cat", "eye"]
@@ -242,7 +241,7 @@ def test_load_npz(tmp_path):
     np.savez(tmp_path / "gray.npz", gray)
     x = load_npz(tmp_path / "gray.npz")
     assert x.shape == (4, 6, 5, 1) and x.dtype == np.float32
-    np.testing.assert_array_equal(from_value_range(x)[..., 0], gray)
+    np.testing.assert_array_equal(to_uint8(x)[..., 0], gray)
 
     rgb = np.random.default_rng(4).uniform(0, 1, (2, 4, 4, 3))
     np.savez(tmp_path / "two.npz", x=rgb, y=np.zeros(2))
@@ -267,14 +266,14 @@ def test_load_npz(tmp_path):
 def test_value_range_roundtrip():
     x = np.arange(256, dtype=np.uint8)
     for value_range in ((-1.0, 1.0), (0.0, 1.0)):
-        y = to_value_range(x, value_range)
+        y = from_uint8(x, value_range)
         assert y.dtype == np.float32 and y.min() == value_range[0] and y.max() == value_range[1]
-        np.testing.assert_array_equal(from_value_range(y, value_range), x)
-    assert from_value_range(np.array([-3.0, 3.0])).tolist() == [0, 255]
+        np.testing.assert_array_equal(to_uint8(y, value_range), x)
+    assert to_uint8(np.array([-3.0, 3.0])).tolist() == [0, 255]
     with pytest.raises(ValueError, match="uint8"):
-        to_value_range(np.zeros(3, np.float32))
+        from_uint8(np.zeros(3, np.float32))
     with pytest.raises(ValueError, match="low < high"):
-        to_value_range(x, (1, -1))
+        from_uint8(x, (1, -1))
 
 
 # ----------------------------------------------------------------------------- real data

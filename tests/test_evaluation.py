@@ -130,7 +130,7 @@ def test_eval_cli_on_a_preset_and_an_image_folder(tiny_preset, tmp_path, monkeyp
         Image.fromarray(image[..., 0]).resize((16, 16)).save(folder / f"{i}.png")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))  # no InceptionV3 weights there
-    result = CliRunner().invoke(app, ["eval", str(tiny_preset), "--data", str(folder), "--n", "32"])
+    result = CliRunner().invoke(app, ["eval", str(tiny_preset), "--data", str(folder), "-n", "32"])
     assert result.exit_code == 0, result.output
     assert "swd" in result.output and "floor (real vs real)" in result.output
     assert "FID, KID, precision/recall and density/coverage are left out" in result.output

@@ -31,11 +31,11 @@ def test_killed_run_resumes_on_the_same_trajectory(data_dir, tmp_path):
     images = str(data_dir / "mnist" / "train-images-idx3-ubyte.gz")
     common = ["train", "dcgan", "--data", images, "--image-size", "28", "--channels", "1", "--epochs", "3",
               "--batch-size", "64", "--limit", "2000", "--seed", "0"]
-    whole = _cli(common + ["--out", str(tmp_path / "whole")])
+    whole = _cli(common + ["-o", str(tmp_path / "whole")])
     out, _ = whole.communicate(timeout=600)
     assert whole.returncode == 0, out[-3000:]
 
-    broken = _cli(common + ["--out", str(tmp_path / "broken")])
+    broken = _cli(common + ["-o", str(tmp_path / "broken")])
     checkpoints = tmp_path / "broken" / "checkpoints"
     deadline = time.time() + 600
     while not list(checkpoints.glob("*epoch0001*")) and broken.poll() is None and time.time() < deadline:
@@ -45,7 +45,7 @@ def test_killed_run_resumes_on_the_same_trajectory(data_dir, tmp_path):
     assert broken.returncode == -signal.SIGKILL
     assert not (tmp_path / "broken" / "preset").exists()
 
-    resumed = _cli(common + ["--out", str(tmp_path / "broken"), "--resume"])
+    resumed = _cli(common + ["-o", str(tmp_path / "broken"), "--resume"])
     out, _ = resumed.communicate(timeout=600)
     assert resumed.returncode == 0, out[-3000:]
     expected, got = _rows(tmp_path / "whole" / "training_log.csv"), _rows(tmp_path / "broken" / "training_log.csv")
@@ -68,7 +68,7 @@ def test_folder_with_broken_files_trains_on_the_good_ones(tmp_path):
     (folder / "notes.png").write_text("not an image")
     Image.new("RGB", (1, 1)).save(folder / "tiny.png")
     run = _cli(["train", "dcgan", "--data", str(folder), "--image-size", "16", "--epochs", "1", "--batch-size", "7",
-                "--out", str(tmp_path / "run")])
+                "-o", str(tmp_path / "run")])
     out, _ = run.communicate(timeout=600)
     assert run.returncode == 0, out[-3000:]
     for name in ("truncated.jpg", "notes.png", "tiny.png"):
@@ -93,7 +93,7 @@ def test_recipe_through_the_cli_follows_train_recipe(tmp_path, monkeypatch):
     monkeypatch.setattr(recipes, "load_recipe_data", lambda recipe, data_dir=None: (images, None))
     recipes.train_recipe("mnist-gan", tmp_path / "direct", data_dir=tmp_path, epochs=2, verbose=0)
     result = CliRunner().invoke(app, ["train", "--recipe", "mnist-gan", "--data", str(tmp_path), "--epochs", "2",
-                                      "--out", str(tmp_path / "cli")])
+                                      "-o", str(tmp_path / "cli")])
     assert result.exit_code == 0, result.output
     expected, got = _rows(tmp_path / "direct" / "training_log.csv"), _rows(tmp_path / "cli" / "training_log.csv")
     for epoch in (0, 1):

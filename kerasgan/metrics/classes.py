@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kerasgan.errors import InvalidArgumentError
 from kerasgan.metrics._checks import check_positive_int
 
 
@@ -17,16 +18,16 @@ def class_coverage(predicted_labels, num_classes: int, min_fraction: float | Non
     num_classes = check_positive_int(num_classes, "num_classes")
     labels = np.asarray(predicted_labels)
     if labels.ndim != 1 or labels.size == 0:
-        raise ValueError(f"predicted_labels must be a non-empty 1-D label vector, got shape {labels.shape}.")
+        raise InvalidArgumentError(f"predicted_labels must be a non-empty 1-D label vector, got shape {labels.shape}.")
     if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"predicted_labels must be integers, got dtype {labels.dtype}.")
+        raise InvalidArgumentError(f"predicted_labels must be integers, got dtype {labels.dtype}.")
     if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"predicted_labels must lie in [0, {num_classes - 1}], got values from {labels.min()} to {labels.max()}."
         )
     threshold = 1.0 / (4 * num_classes) if min_fraction is None else float(min_fraction)
     if not 0.0 <= threshold <= 1.0:
-        raise ValueError(f"min_fraction must be in [0, 1], got {min_fraction}.")
+        raise InvalidArgumentError(f"min_fraction must be in [0, 1], got {min_fraction}.")
     fractions = np.bincount(labels, minlength=num_classes) / labels.size
     nonzero = fractions[fractions > 0]
     entropy = float(-(nonzero * np.log(nonzero)).sum() / np.log(num_classes)) if num_classes > 1 else 1.0
@@ -45,7 +46,7 @@ def mean_confidence(probs) -> float:
     """Mean over samples of the classifier's top-class probability, in [1/C, 1]; higher = more recognisable samples."""
     p = np.asarray(probs, dtype=np.float64)
     if p.ndim != 2 or p.shape[0] == 0 or p.shape[1] < 2:
-        raise ValueError(f"probs must be class probabilities of shape (N, C) with C >= 2, got shape {p.shape}.")
+        raise InvalidArgumentError(f"probs must be class probabilities of shape (N, C) with C >= 2, got shape {p.shape}.")
     if not np.all(np.isfinite(p)) or p.min() < 0.0 or p.max() > 1.0:
-        raise ValueError("probs must be probabilities in [0, 1], got values outside that range (logits?).")
+        raise InvalidArgumentError("probs must be probabilities in [0, 1], got values outside that range (logits?).")
     return float(p.max(axis=1).mean())

@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from kerasgan.errors import InvalidArgumentError
 from kerasgan.metrics._checks import as_images, check_positive_int
 
 INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -74,7 +75,7 @@ class InceptionFeatures:
         if str(self.weights) != "imagenet":
             path = Path(self.weights).expanduser()
             if not path.is_file():
-                raise ValueError(f"weights must be 'imagenet', None or an existing .h5 file, got missing file {path}.")
+                raise InvalidArgumentError(f"weights must be 'imagenet', None or an existing .h5 file, got missing file {path}.")
             return path
         candidates = inception_weight_candidates()
         for path in candidates:
@@ -105,7 +106,7 @@ class InceptionFeatures:
 
         x = as_images(images, "images")
         if x.shape[3] not in (1, 3):
-            raise ValueError(f"images must have 1 or 3 channels, got {x.shape[3]}.")
+            raise InvalidArgumentError(f"images must have 1 or 3 channels, got {x.shape[3]}.")
         x = x.astype(np.float32)
         if x.shape[3] == 1:
             x = np.repeat(x, 3, axis=3)
@@ -120,7 +121,7 @@ class InceptionFeatures:
         """Pool3 features (N, 2048) in float64."""
         x = as_images(images, "images")
         if x.shape[3] not in (1, 3):
-            raise ValueError(f"images must have 1 or 3 channels, got {x.shape[3]}.")
+            raise InvalidArgumentError(f"images must have 1 or 3 channels, got {x.shape[3]}.")
         if self._model is None:
             self._model = self._build()
         outputs = [
@@ -150,7 +151,7 @@ class ModelFeatures:
 
         inputs = getattr(keras_model, "inputs", None)
         if not inputs or len(inputs) != 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"keras_model must be a built functional or Sequential model with one input, got inputs {inputs!r}."
             )
         if layer_name is not None:
@@ -158,12 +159,12 @@ class ModelFeatures:
         else:
             layers = [layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)]
             if len(layers) < 2:
-                raise ValueError(f"keras_model needs at least 2 layers to take the penultimate one, got {len(layers)}.")
+                raise InvalidArgumentError(f"keras_model needs at least 2 layers to take the penultimate one, got {len(layers)}.")
             layer = layers[-2]
         self._extractor = keras.Model(inputs[0], layer.output)
         self.batch_size = check_positive_int(batch_size, "batch_size")
         if value_range is not None and len(value_range) != 2:
-            raise ValueError(f"value_range must be (low, high) or None, got {value_range!r}.")
+            raise InvalidArgumentError(f"value_range must be (low, high) or None, got {value_range!r}.")
         self.value_range = value_range
         self.name = name or f"{keras_model.name}/{layer.name}"
 
@@ -173,7 +174,7 @@ class ModelFeatures:
         expected = tuple(self._extractor.inputs[0].shape[1:])
         if expected != x.shape[1:]:
             if None in expected or int(np.prod(expected)) != int(np.prod(x.shape[1:])):
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"images must fit the model input (N, {', '.join(map(str, expected))}), got shape {x.shape}."
                 )
             # e.g. an MLP classifier on flattened pixels.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kerasgan.errors import InvalidArgumentError
 from kerasgan.metrics._checks import as_features, check_same_dim
 
 
@@ -41,13 +42,13 @@ def frechet_distance_from_stats(mu1, s1, mu2, s2) -> float:
     s1 = np.atleast_2d(np.asarray(s1, dtype=np.float64))
     s2 = np.atleast_2d(np.asarray(s2, dtype=np.float64))
     if mu1.ndim != 1 or mu1.shape != mu2.shape:
-        raise ValueError(f"mu1 and mu2 must be vectors of the same length, got shapes {mu1.shape} and {mu2.shape}.")
+        raise InvalidArgumentError(f"mu1 and mu2 must be vectors of the same length, got shapes {mu1.shape} and {mu2.shape}.")
     d = mu1.shape[0]
     for name, s in (("s1", s1), ("s2", s2)):
         if s.shape != (d, d):
-            raise ValueError(f"{name} must be a ({d}, {d}) covariance matrix matching the means, got shape {s.shape}.")
+            raise InvalidArgumentError(f"{name} must be a ({d}, {d}) covariance matrix matching the means, got shape {s.shape}.")
         if not np.all(np.isfinite(s)):
-            raise ValueError(f"{name} must be finite, got NaN or inf values.")
+            raise InvalidArgumentError(f"{name} must be finite, got NaN or inf values.")
     # Covariances estimated in float32 elsewhere can be slightly asymmetric; only the symmetric part is meaningful.
     s1 = 0.5 * (s1 + s1.T)
     s2 = 0.5 * (s2 + s2.T)

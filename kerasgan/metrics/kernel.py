@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kerasgan.errors import InvalidArgumentError
 from kerasgan.metrics._checks import as_features, check_positive_int, check_same_dim
 
 
@@ -17,7 +18,7 @@ def mmd2_unbiased(x, y) -> float:
     y = as_features(y, "y", min_samples=2)
     check_same_dim(x, y, "x", "y")
     if x.shape[0] != y.shape[0]:
-        raise ValueError(f"x and y must have the same number of samples, got {x.shape[0]} and {y.shape[0]}.")
+        raise InvalidArgumentError(f"x and y must have the same number of samples, got {x.shape[0]} and {y.shape[0]}.")
     return _mmd2(x, y)
 
 

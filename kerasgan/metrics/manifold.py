@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kerasgan.errors import InvalidArgumentError
 from kerasgan.metrics._checks import (
     as_features,
     check_positive_int,
@@ -25,7 +26,7 @@ def knn_sq_radii(feats, k: int, chunk_size: int = 1024) -> np.ndarray:
     chunk_size = check_positive_int(chunk_size, "chunk_size")
     n = x.shape[0]
     if n <= k:
-        raise ValueError(f"k-NN radii with k={k} need more than {k} samples, got {n}.")
+        raise InvalidArgumentError(f"k-NN radii with k={k} need more than {k} samples, got {n}.")
     x_sq = squared_norms(x)
     radii = np.empty(n)
     for start in range(0, n, chunk_size):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kerasgan.errors import InvalidArgumentError
 from kerasgan.metrics._checks import as_features, check_positive_int, pairwise_sq_dists, squared_norms
 
 
@@ -11,7 +12,7 @@ def _as_vectors(x, name: str) -> np.ndarray:
     """uint8 images -> flattened pixels in [0, 1]; float arrays -> flattened as given (features or images)."""
     arr = np.asarray(x)
     if arr.ndim < 2:
-        raise ValueError(f"{name} must be images (N, H, W[, C]) or features (N, D), got shape {arr.shape}.")
+        raise InvalidArgumentError(f"{name} must be images (N, H, W[, C]) or features (N, D), got shape {arr.shape}.")
     flat = arr.reshape(arr.shape[0], -1)
     if arr.dtype == np.uint8:
         return as_features(flat, name, min_samples=1) / 255.0
@@ -23,7 +24,7 @@ def nearest_neighbours(queries, refs, chunk_size: int = 256) -> tuple[np.ndarray
     q = as_features(queries, "queries")
     r = as_features(refs, "refs")
     if q.shape[1] != r.shape[1]:
-        raise ValueError(f"queries and refs must have the same dimension, got {q.shape[1]} and {r.shape[1]}.")
+        raise InvalidArgumentError(f"queries and refs must have the same dimension, got {q.shape[1]} and {r.shape[1]}.")
     chunk_size = check_positive_int(chunk_size, "chunk_size")
     q_sq, r_sq = squared_norms(q), squared_norms(r)
     idx = np.empty(q.shape[0], dtype=np.int64)
@@ -47,19 +48,19 @@ def memorization_ratio(samples, train, heldout, chunk_size: int = 256) -> dict:
     """
     kinds = {np.asarray(x).dtype == np.uint8 for x in (samples, train, heldout)}
     if len(kinds) != 1:
-        raise ValueError("samples, train and heldout must all be uint8 images or all float arrays, got a mix.")
+        raise InvalidArgumentError("samples, train and heldout must all be uint8 images or all float arrays, got a mix.")
     s = _as_vectors(samples, "samples")
     t = _as_vectors(train, "train")
     h = _as_vectors(heldout, "heldout")
     if not (s.shape[1] == t.shape[1] == h.shape[1]):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"samples, train and heldout must have the same size per item, got {s.shape[1]}, {t.shape[1]} and {h.shape[1]}."
         )
     s_idx, s_dist = nearest_neighbours(s, t, chunk_size)
     h_idx, h_dist = nearest_neighbours(h, t, chunk_size)
     held_mean = float(h_dist.mean())
     if held_mean == 0.0:
-        raise ValueError("heldout must differ from train, got held-out items that are all exact copies of training items.")
+        raise InvalidArgumentError("heldout must differ from train, got held-out items that are all exact copies of training items.")
     return {
         "ratio": float(s_dist.mean()) / held_mean,
         "mean_sample_distance": float(s_dist.mean()),

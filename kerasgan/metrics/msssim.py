@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kerasgan.errors import InvalidArgumentError
 from kerasgan.metrics._checks import as_images, check_positive_int
 
 MS_SSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
@@ -61,12 +62,12 @@ def ms_ssim(a, b, window: int = 11, sigma: float = 1.5, batch_size: int = 64) ->
     x = as_images(a, "a")
     y = as_images(b, "b")
     if x.shape != y.shape:
-        raise ValueError(f"a and b must have the same shape, got {x.shape} and {y.shape}.")
+        raise InvalidArgumentError(f"a and b must have the same shape, got {x.shape} and {y.shape}.")
     batch_size = check_positive_int(batch_size, "batch_size")
     window = check_positive_int(window, "window")
     m = num_scales(x.shape[1], x.shape[2], window)
     if m == 0:
-        raise ValueError(f"ms_ssim needs images of at least {window}x{window} pixels, got {x.shape[1]}x{x.shape[2]}.")
+        raise InvalidArgumentError(f"ms_ssim needs images of at least {window}x{window} pixels, got {x.shape[1]}x{x.shape[2]}.")
     weights = np.asarray(MS_SSIM_WEIGHTS[:m]) / np.sum(MS_SSIM_WEIGHTS[:m])
     g = _gaussian(window, sigma)
     c1, c2 = (0.01 * 255.0) ** 2, (0.03 * 255.0) ** 2

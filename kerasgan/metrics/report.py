@@ -6,6 +6,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from kerasgan.errors import InvalidArgumentError
+
 
 def with_floor(metric_fn: Callable[..., Any], real, fake, seed: int = 0, **kwargs) -> dict[str, Any]:
     """Computes metric_fn(real_half, fake) and the floor metric_fn(real_half, other_real_half).
@@ -18,12 +20,12 @@ def with_floor(metric_fn: Callable[..., Any], real, fake, seed: int = 0, **kwarg
     real = np.asarray(real)
     fake = np.asarray(fake)
     if real.ndim < 2 or fake.ndim < 2:
-        raise ValueError(f"real and fake must be batches (N, ...), got shapes {real.shape} and {fake.shape}.")
+        raise InvalidArgumentError(f"real and fake must be batches (N, ...), got shapes {real.shape} and {fake.shape}.")
     if real.shape[1:] != fake.shape[1:]:
-        raise ValueError(f"real and fake must have the same item shape, got {real.shape[1:]} and {fake.shape[1:]}.")
+        raise InvalidArgumentError(f"real and fake must have the same item shape, got {real.shape[1:]} and {fake.shape[1:]}.")
     n = min(real.shape[0] // 2, fake.shape[0])
     if n < 2:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"with_floor needs at least 4 real and 2 fake samples, got {real.shape[0]} real and {fake.shape[0]} fake."
         )
     rng = np.random.default_rng(seed)

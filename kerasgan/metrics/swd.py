@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kerasgan.errors import InvalidArgumentError
 from kerasgan.metrics._checks import as_images, check_positive_int
 
 _GAUSS5 = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
@@ -122,7 +123,7 @@ def sliced_wasserstein(
     a = as_images(images_a, "images_a", min_samples=1)
     b = as_images(images_b, "images_b", min_samples=1)
     if a.shape[1:] != b.shape[1:]:
-        raise ValueError(f"images_a and images_b must have the same image shape, got {a.shape[1:]} and {b.shape[1:]}.")
+        raise InvalidArgumentError(f"images_a and images_b must have the same image shape, got {a.shape[1:]} and {b.shape[1:]}.")
     per_image = check_positive_int(descriptors_per_image, "descriptors_per_image")
     patch = check_positive_int(patch_size, "patch_size")
     n_dirs = check_positive_int(directions, "directions")
@@ -130,7 +131,7 @@ def sliced_wasserstein(
     min_res = 2 * patch if min_resolution is None else check_positive_int(min_resolution, "min_resolution", patch)
     h, w = a.shape[1], a.shape[2]
     if min(h, w) < patch:
-        raise ValueError(f"sliced_wasserstein needs images of at least {patch}x{patch} pixels (the patch size), got {h}x{w}.")
+        raise InvalidArgumentError(f"sliced_wasserstein needs images of at least {patch}x{patch} pixels (the patch size), got {h}x{w}.")
     sizes = [(h, w)]
     while min(sizes[-1]) > 1 and min(-(-sizes[-1][0] // 2), -(-sizes[-1][1] // 2)) >= min_res:
         sizes.append((-(-sizes[-1][0] // 2), -(-sizes[-1][1] // 2)))

@@ -16,7 +16,8 @@ from keras import ops
 
 from kerasgan import augment, losses
 from kerasgan.backend import BACKEND, TrainerMixin
-from kerasgan.errors import InvalidArgumentError
+from kerasgan.deprecation import warn_deprecated
+from kerasgan.errors import DataError, InvalidArgumentError
 from kerasgan.images import to_uint8
 
 OUTPUT_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "linear": None}
@@ -59,19 +60,24 @@ class BaseGAN(TrainerMixin, keras.Model):
     """A GAN as one `keras.Model`: a `generator`, a `discriminator`, and `train_step`."""
 
     conditional = False
-    default_n_critic = 1
+    # Discriminator updates per generator update. Only the Wasserstein variants take it as an
+    # option (`WGAN(n_critic=5)`); the others make one.
+    n_critic = 1
 
-    def __init__(self, latent_dim: int = 100, n_critic: int | None = None, seed: int | None = None,
-                 diff_augment: str | None = None, **kwargs):
+    def __init__(self, latent_dim: int = 100, seed: int | None = None, diff_augment: str | None = None, **kwargs):
+        n_critic = kwargs.pop("n_critic", None)
         unknown = sorted(set(kwargs) - set(_MODEL_KWARGS))
         if unknown:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{type(self).__name__} got unknown option(s) {', '.join(unknown)}; "
                 f"its options are {', '.join(self._option_names())}."
             )
         super().__init__(**kwargs)
         self.latent_dim = _positive_int("latent_dim", latent_dim)
-        self.n_critic = _positive_int("n_critic", self.default_n_critic if n_critic is None else n_critic)
+        if n_critic is not None:  # accepted by every variant up to 0.1
+            warn_deprecated(f"{type(self).__name__}(n_critic=...)",
+                            "only WGAN and WGANGP, whose critic trains n_critic times per generator step, take it")
+            self.n_critic = _positive_int("n_critic", n_critic)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         # DiffAugment: the transforms D sees on real and fake images alike ("" = none)
@@ -84,7 +90,7 @@ class BaseGAN(TrainerMixin, keras.Model):
     # ----------------------------------------------------------------- networks
     def _set_networks(self, generator=None, discriminator=None):
         if (generator is None) != (discriminator is None):
-            raise ValueError("Pass both `generator` and `discriminator`, or neither to build the default networks.")
+            raise InvalidArgumentError("Pass both `generator` and `discriminator`, or neither to build the default networks.")
         self._custom_networks = generator is not None
         if isinstance(generator, dict):
             generator = keras.saving.deserialize_keras_object(generator)
@@ -95,7 +101,8 @@ class BaseGAN(TrainerMixin, keras.Model):
         self.data_shape = tuple(self.generator.outputs[0].shape[1:])
         d_shape = tuple(self.discriminator.inputs[0].shape[1:])
         if d_shape != self.data_shape:
-            raise ValueError(f"The discriminator takes inputs of shape {d_shape}, but the generator makes {self.data_shape}.")
+            raise InvalidArgumentError(
+                f"The discriminator takes inputs of shape {d_shape}, but the generator makes {self.data_shape}.")
         if self.diff_augment and len(self.data_shape) != 3:
             raise InvalidArgumentError(
                 f"`diff_augment` transforms images (height, width, channels), but this model makes data of shape "
@@ -148,7 +155,8 @@ class BaseGAN(TrainerMixin, keras.Model):
         d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else d_default
         g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer is not None else g_default
         if d_optimizer is g_optimizer:
-            raise ValueError("The discriminator and the generator need two optimizer instances, got the same one twice.")
+            raise InvalidArgumentError(
+                "The discriminator and the generator need two optimizer instances, got the same one twice.")
         if self.dtype_policy.name == "mixed_float16":
             d_optimizer, g_optimizer = (_loss_scaled(o) for o in (d_optimizer, g_optimizer))
         if self.dtype_policy.name == "mixed_bfloat16":
@@ -245,15 +253,15 @@ class BaseGAN(TrainerMixin, keras.Model):
     def _check_batch_shape(self, shape, has_labels: bool):
         name = type(self).__name__
         if len(shape) == len(self.data_shape) == 3 and shape[:2] == self.data_shape[:2] and shape[2] != self.data_shape[2]:
-            raise ValueError(
+            raise DataError(
                 f"{name} expects images with {self.data_shape[2]} channel(s), got {shape[2]} (shape {shape})."
             )
         if shape != self.data_shape:
-            raise ValueError(f"{name} expects training data of shape {self.data_shape} per sample, got {shape}.")
+            raise DataError(f"{name} expects training data of shape {self.data_shape} per sample, got {shape}.")
         if self.conditional and not has_labels:
-            raise ValueError(f"{name} is conditional: pass class labels with the images, e.g. fit(images, labels).")
+            raise DataError(f"{name} is conditional: pass class labels with the images, e.g. fit(images, labels).")
         if not self.conditional and has_labels:
-            raise ValueError(f"{name} is unconditional and takes no labels, but labels were given with the images.")
+            raise DataError(f"{name} is unconditional and takes no labels, but labels were given with the images.")
 
     def _check_training_data(self, x, y):
         """Checks what can be seen before training starts; the step checks the rest."""
@@ -274,18 +282,18 @@ class BaseGAN(TrainerMixin, keras.Model):
         name = type(self).__name__
         if not self.conditional:
             if labels is not None:
-                raise ValueError(f"{name} is unconditional and takes no labels, got labels={labels!r}.")
+                raise InvalidArgumentError(f"{name} is unconditional and takes no labels, got labels={labels!r}.")
             return None
         if labels is None:
-            raise ValueError(f"{name} is conditional: pass `labels`, one class id in 0..{self.num_classes - 1} per image.")
+            raise InvalidArgumentError(f"{name} is conditional: pass `labels`, one class id in 0..{self.num_classes - 1} per image.")
         labels = np.asarray(labels)
         if labels.ndim == 0:
             labels = np.full((n,), int(labels))
         labels = labels.reshape(-1)
         if labels.shape[0] != n or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(f"`labels` must be {n} integer class ids, got {labels.dtype} of shape {labels.shape}.")
+            raise InvalidArgumentError(f"`labels` must be {n} integer class ids, got {labels.dtype} of shape {labels.shape}.")
         if labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(f"`labels` must lie in 0..{self.num_classes - 1}, got values {labels.min()}..{labels.max()}.")
+            raise InvalidArgumentError(f"`labels` must lie in 0..{self.num_classes - 1}, got values {labels.min()}..{labels.max()}.")
         return labels.astype("int32").reshape(-1, 1)
 
     # ----------------------------------------------------------------- sampling
@@ -299,7 +307,7 @@ class BaseGAN(TrainerMixin, keras.Model):
         """The generator's float output for given latent vectors, in inference mode."""
         z = np.asarray(z, dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"Latent vectors must have shape (n, {self.latent_dim}), got {z.shape}.")
+            raise InvalidArgumentError(f"Latent vectors must have shape (n, {self.latent_dim}), got {z.shape}.")
         labels = self._check_labels(labels, z.shape[0])
         out = []
         for start in range(0, z.shape[0], batch_size):
@@ -316,7 +324,7 @@ class BaseGAN(TrainerMixin, keras.Model):
     def generate(self, n: int, seed: int | None = None, labels=None, batch_size: int = 256) -> np.ndarray:
         """n images as uint8 (n, H, W, C); the same seed gives the same images."""
         if self.output_range is None:
-            raise ValueError(f"This {type(self).__name__} has an unbounded output; use `sample()` for raw values.")
+            raise InvalidArgumentError(f"This {type(self).__name__} has an unbounded output; use `sample()` for raw values.")
         return to_uint8(self.sample(n, seed=seed, labels=labels, batch_size=batch_size), self.output_range)
 
     # ------------------------------------------------------------------ presets
@@ -346,11 +354,12 @@ class BaseGAN(TrainerMixin, keras.Model):
             "trainable": self.trainable,
             "dtype": keras.saving.serialize_keras_object(self.dtype_policy),
             "latent_dim": self.latent_dim,
-            "n_critic": self.n_critic,
             "seed": self.seed,
         }
         if self.diff_augment:  # left out when off, so configs saved before the option still match
             config["diff_augment"] = self.diff_augment
+        if self.n_critic != type(self).n_critic:  # a deprecated plain GAN(n_critic=...) still round-trips until 0.3
+            config["n_critic"] = self.n_critic
         if self._custom_networks:
             config["generator"] = keras.saving.serialize_keras_object(self.generator)
             config["discriminator"] = keras.saving.serialize_keras_object(self.discriminator)
@@ -358,7 +367,17 @@ class BaseGAN(TrainerMixin, keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        return cls(**cls.upgrade_config(config))
+
+    @classmethod
+    def upgrade_config(cls, config: dict) -> dict:
+        """A config saved by an older kerasgan (the zoo's among them) in today's option names.
+        Stored files are not the user's to fix, so this renames silently; only options typed
+        by hand warn."""
+        config = dict(config)
+        if "n_critic" not in cls._option_names() and config.get("n_critic") == cls.n_critic:
+            del config["n_critic"]  # saved by every variant up to 0.1
+        return config
 
     @classmethod
     def _option_names(cls):
@@ -366,17 +385,17 @@ class BaseGAN(TrainerMixin, keras.Model):
 
         names = []
         for klass in cls.__mro__:
-            if klass in (keras.Model, TrainerMixin) or not issubclass(klass, BaseGAN):
+            if not klass.__module__.startswith("kerasgan.models"):  # keras.Model, the trainer, object
                 continue
             for p in inspect.signature(klass.__init__).parameters.values():
-                if p.kind == p.POSITIONAL_OR_KEYWORD and p.name != "self" and p.name not in names:
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self" and p.name not in names:
                     names.append(p.name)
         return names + list(_MODEL_KWARGS)
 
 
 def _positive_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive whole number, got {value!r}.")
+        raise InvalidArgumentError(f"`{name}` must be a positive whole number, got {value!r}.")
     return int(value)
 
 
@@ -388,7 +407,7 @@ def _check_bfloat16_training(model):
     has_conv = any(isinstance(layer, keras.layers.Conv2D | keras.layers.Conv2DTranspose)
                    for net in (model.generator, model.discriminator) for layer in net.layers)
     if has_conv and not torch.cuda.is_available():
-        raise ValueError(
+        raise InvalidArgumentError(
             "PyTorch's CPU convolutions cannot backpropagate in bfloat16 (torch raises 'grad_weight must be "
             "contiguous'); train this model in float32 on the CPU, or on the tensorflow or jax backend."
         )
@@ -396,7 +415,7 @@ def _check_bfloat16_training(model):
 
 def _loss_scaled(optimizer):
     if BACKEND != "tensorflow":
-        raise ValueError(
+        raise InvalidArgumentError(
             f"mixed_float16 training needs loss scaling, which kerasgan supports on the tensorflow backend only "
             f"(found {BACKEND}); use the mixed_bfloat16 policy, which needs none."
         )

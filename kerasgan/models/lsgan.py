@@ -6,6 +6,7 @@ import keras
 from keras import ops
 
 from kerasgan import losses
+from kerasgan.errors import InvalidArgumentError
 from kerasgan.models.dcgan import DCGAN
 
 
@@ -16,7 +17,7 @@ class LSGAN(DCGAN):
 
     def __init__(self, *args, a: float = 0.0, b: float = 1.0, c: float = 1.0, **kwargs):
         if a == b:
-            raise ValueError(f"LSGAN needs distinct targets for fake (a) and real (b), got a = b = {a}.")
+            raise InvalidArgumentError(f"LSGAN needs distinct targets for fake (a) and real (b), got a = b = {a}.")
         self.a, self.b, self.c = float(a), float(b), float(c)
         super().__init__(*args, **kwargs)
 

@@ -7,13 +7,25 @@ from keras import ops
 
 from kerasgan import losses
 from kerasgan.backend import input_gradients
+from kerasgan.errors import InvalidArgumentError
+from kerasgan.models.base import _positive_int
 from kerasgan.models.dcgan import DCGAN
 
 
 class _Wasserstein:
-    """The Wasserstein objective: the critic's scores are unbounded and logged raw."""
+    """The Wasserstein objective: the critic's scores are unbounded and logged raw. The critic
+    takes `n_critic` updates per generator update and its own normalization, `critic_norm`
+    ("batch", "layer" or "none"; the class's default when None)."""
 
-    default_n_critic = 5
+    n_critic = 5
+
+    def __init__(self, *args, n_critic: int | None = None, critic_norm: str | None = None, **kwargs):
+        self.n_critic = _positive_int("n_critic", type(self).n_critic if n_critic is None else n_critic)
+        self.d_norm = type(self).d_norm if critic_norm is None else critic_norm
+        super().__init__(*args, **kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), "n_critic": self.n_critic, "critic_norm": self.d_norm}
 
     def discriminator_objective(self, real_scores, fake_scores):
         return losses.wasserstein_critic_loss(real_scores, fake_scores)
@@ -32,7 +44,7 @@ class WGAN(_Wasserstein, DCGAN):
 
     def __init__(self, *args, clip_value: float = 0.01, **kwargs):
         if not clip_value or clip_value <= 0:
-            raise ValueError(f"`clip_value` must be a positive number, got {clip_value!r}.")
+            raise InvalidArgumentError(f"`clip_value` must be a positive number, got {clip_value!r}.")
         self.clip_value = float(clip_value)
         super().__init__(*args, **kwargs)
 
@@ -56,11 +68,11 @@ class WGANGP(_Wasserstein, DCGAN):
     per-sample random interpolates between real and fake, LayerNorm instead of BatchNorm in
     the critic, Adam(1e-4, beta_1=0, beta_2=0.9), 5 critic updates per generator update."""
 
-    default_critic_norm = "layer"
+    d_norm = "layer"
 
     def __init__(self, *args, gp_weight: float = 10.0, **kwargs):
         if gp_weight is None or gp_weight < 0:
-            raise ValueError(f"`gp_weight` must be a number >= 0, got {gp_weight!r}.")
+            raise InvalidArgumentError(f"`gp_weight` must be a number >= 0, got {gp_weight!r}.")
         self.gp_weight = float(gp_weight)
         super().__init__(*args, **kwargs)
 
