@@ -28,7 +28,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from kerasgan.errors import DataError, InvalidArgumentError, NotFoundError
 from kerasgan.images import check_value_range, from_uint8, to_uint8
+from kerasgan.staging import make_staging_dir
 from PIL import Image
 
 __all__ = [
@@ -110,6 +112,9 @@ def _inspect(path: pathlib.Path, min_size: int) -> tuple[str | None, bool]:
         # verify() checks structure (PNG CRCs etc.) but leaves the image unusable, so a
         # re-opened copy is fully decoded to catch truncated data (e.g. cut-off JPEGs).
         with Image.open(path) as img:
+            if img.size[0] * img.size[1] > (Image.MAX_IMAGE_PIXELS or float("inf")):
+                # a damaged header can claim a huge image; decoding it would take minutes and GBs
+                return f"too large ({img.size[0]}x{img.size[1]}), probably a damaged header", False
             img.verify()
         with Image.open(path) as img:
             img.load()
@@ -133,7 +138,7 @@ def _walk(root: pathlib.Path) -> Iterable[pathlib.Path]:
 def _scan(path: PathLike, min_size: int) -> tuple[ScanReport, set[pathlib.Path]]:
     root = pathlib.Path(path)
     if not root.is_dir():
-        raise ValueError(f"image folder '{root}' does not exist or is not a directory.")
+        raise NotFoundError(f"image folder '{root}' does not exist or is not a directory.")
     report, to_convert = ScanReport(), set()
     files = list(_walk(root))
     # Pillow decodes without holding the GIL, so threads speed up scans of large folders.
@@ -148,7 +153,7 @@ def _scan(path: PathLike, min_size: int) -> tuple[ScanReport, set[pathlib.Path]]
             report.bad.append((file.relative_to(root).as_posix(), reason))
     if not report.good:
         skipped = f" ({len(report.bad)} files skipped: {report.summary()})" if report.bad else ""
-        raise ValueError(
+        raise DataError(
             f"no readable images in '{root}'{skipped}; expected image files "
             f"({', '.join(sorted(IMAGE_EXTENSIONS))}) of at least {min_size} px per side."
         )
@@ -194,9 +199,10 @@ def _stage(root: pathlib.Path, report: ScanReport, to_convert: set[pathlib.Path]
     files must be hidden from it, and tf cannot decode some good ones (CMYK JPEG, WebP/TIFF,
     palette BMP, grayscale BMP/GIF). Good files tf can decode are symlinked (copied where
     symlinks are not allowed); the others are converted to 8-bit PNG. Relative paths are kept,
-    so a seed gives the same order as on the original folder.
+    so a seed gives the same order as on the original folder. The folder is removed at exit, or
+    by the next staging process when this one was killed.
     """
-    stage = tempfile.mkdtemp(prefix="kerasgan-images-")
+    stage = os.fspath(make_staging_dir(tempfile.gettempdir(), "kerasgan-images-"))
     _STAGING_DIRS.append(stage)
     for file in report.good:
         rel = file.relative_to(root)
@@ -243,14 +249,14 @@ def image_folder(
 
     lo, hi = check_value_range(value_range)
     if channels not in (1, 3):
-        raise ValueError(f"channels must be 1 (grayscale) or 3 (RGB); found {channels!r}.")
+        raise InvalidArgumentError(f"channels must be 1 (grayscale) or 3 (RGB); found {channels!r}.")
     if isinstance(image_size, int):
         image_size = (image_size, image_size)
     image_size = tuple(int(s) for s in image_size)
     if len(image_size) != 2 or min(image_size) < 1:
-        raise ValueError(f"image_size must be an int or (height, width); found {image_size!r}.")
+        raise InvalidArgumentError(f"image_size must be an int or (height, width); found {image_size!r}.")
     if batch_size is not None and batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int or None; found {batch_size!r}.")
+        raise InvalidArgumentError(f"batch_size must be a positive int or None; found {batch_size!r}.")
 
     root = pathlib.Path(path)
     scan, to_convert = _scan(root, min_size)
@@ -261,7 +267,7 @@ def image_folder(
         )
         (report or logger.warning)(message)
     if batch_size is not None and drop_remainder and len(scan.good) < batch_size:
-        raise ValueError(
+        raise DataError(
             f"'{root}' has {len(scan.good)} readable images, fewer than batch_size={batch_size} "
             "with drop_remainder=True; expected at least one full batch."
         )
@@ -312,7 +318,7 @@ def _read_maybe_gzip(path: pathlib.Path) -> bytes:
     try:
         return gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as err:
-        raise ValueError(
+        raise DataError(
             f"'{path}' is not a readable gzip file: expected a complete gzip stream, "
             f"found {_short(err)}."
         ) from None
@@ -328,29 +334,29 @@ def load_idx(path: PathLike, limit: int | None = None) -> np.ndarray:
     _check_limit(limit)
     path = pathlib.Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"IDX file '{path}' does not exist; expected an MNIST IDX file.")
+        raise NotFoundError(f"IDX file '{path}' does not exist; expected an MNIST IDX file.")
     data = _read_maybe_gzip(path)
     if len(data) < 4:
-        raise ValueError(
+        raise DataError(
             f"'{path}' is too short to be an IDX file: expected at least 4 bytes, "
             f"found {len(data)}."
         )
     magic = int.from_bytes(data[:4], "big")
     if magic not in _IDX_MAGIC:
-        raise ValueError(
+        raise DataError(
             f"'{path}' has an unexpected IDX magic number: expected 0x00000803 (uint8 images) "
             f"or 0x00000801 (uint8 labels), found 0x{magic:08X}."
         )
     ndim = magic & 0xFF
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise ValueError(
+        raise DataError(
             f"'{path}' has a truncated IDX header: expected {header} bytes, found {len(data)}."
         )
     dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     expected, found = int(np.prod(dims)), len(data) - header
     if found != expected:
-        raise ValueError(
+        raise DataError(
             f"'{path}' has a payload of the wrong length: expected {expected} bytes for shape "
             f"{dims}, found {found}."
         )
@@ -377,24 +383,24 @@ def mnist(
     ``split`` is ``"train"`` (60,000) or ``"test"`` (10,000); ``limit`` keeps the first N.
     """
     if kind not in _MNIST_KINDS:
-        raise ValueError(f"kind must be one of {_MNIST_KINDS}; found {kind!r}.")
+        raise InvalidArgumentError(f"kind must be one of {_MNIST_KINDS}; found {kind!r}.")
     if split not in _MNIST_SPLITS:
-        raise ValueError(f"split must be 'train' or 'test'; found {split!r}.")
+        raise InvalidArgumentError(f"split must be 'train' or 'test'; found {split!r}.")
     prefix = pathlib.Path(data_dir, kind, _MNIST_SPLITS[split])
     image_file = prefix.with_name(prefix.name + "-images-idx3-ubyte.gz")
     label_file = prefix.with_name(prefix.name + "-labels-idx1-ubyte.gz")
     images, labels = load_idx(image_file, limit), load_idx(label_file, limit)
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(
+        raise DataError(
             f"'{image_file}' should hold (N, 28, 28) images; found shape {images.shape}."
         )
     if labels.ndim != 1 or len(labels) != len(images):
-        raise ValueError(
+        raise DataError(
             f"'{label_file}' should hold {len(images)} labels, one per image; "
             f"found shape {labels.shape}."
         )
     if labels.size and labels.max() > 9:
-        raise ValueError(f"'{label_file}' should hold labels 0..9; found {labels.max()}.")
+        raise DataError(f"'{label_file}' should hold labels 0..9; found {labels.max()}.")
     return to_value_range(images[..., None], value_range), labels.astype(np.int32)
 
 
@@ -403,21 +409,21 @@ def mnist(
 
 def _check_limit(limit: int | None) -> None:
     if limit is not None and (not isinstance(limit, (int, np.integer)) or limit < 0):
-        raise ValueError(f"limit must be None or a non-negative int; found {limit!r}.")
+        raise InvalidArgumentError(f"limit must be None or a non-negative int; found {limit!r}.")
 
 
 def _load_npy(path: pathlib.Path) -> np.ndarray:
     if not path.is_file():
-        raise FileNotFoundError(f"'{path}' does not exist; expected a .npy file.")
+        raise NotFoundError(f"'{path}' does not exist; expected a .npy file.")
     try:
         # mmap so that `limit` reads only the rows it keeps from large files.
         array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError, EOFError) as err:
-        raise ValueError(
+    except Exception as err:  # a damaged header fails in many ways (ValueError, TokenError, ...)
+        raise DataError(
             f"'{path}' could not be read as a .npy array without pickle: {_short(err)}."
         ) from None
     if not isinstance(array, np.ndarray):
-        raise ValueError(f"'{path}' should be a .npy array; found {type(array).__name__}.")
+        raise DataError(f"'{path}' should be a .npy array; found {type(array).__name__}.")
     return array
 
 
@@ -437,13 +443,13 @@ def load_quickdraw(
     )
     _check_limit(limit)
     if not paths:
-        raise ValueError("load_quickdraw expects at least one .npy path; found none.")
+        raise InvalidArgumentError("load_quickdraw expects at least one .npy path; found none.")
     parts = []
     for p in paths:
         p = pathlib.Path(p)
         array = _load_npy(p)
         if array.ndim != 2 or array.dtype != np.uint8 or array.shape[1] != 784:
-            raise ValueError(
+            raise DataError(
                 f"'{p}' is not a Quick, Draw! bitmap file: expected a 2-D uint8 array with 784 "
                 f"columns, found shape {array.shape} and dtype {array.dtype}."
             )
@@ -465,7 +471,7 @@ def quickdraw_classes(
     """
     names = [classes] if isinstance(classes, str) else list(classes)
     if not names:
-        raise ValueError("quickdraw_classes expects at least one class name; found none.")
+        raise InvalidArgumentError("quickdraw_classes expects at least one class name; found none.")
     base = pathlib.Path(data_dir)
     if (base / "quickdraw").is_dir():
         base = base / "quickdraw"
@@ -491,49 +497,49 @@ def load_npz(
     lo, hi = check_value_range(value_range)
     path = pathlib.Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"'{path}' does not exist; expected a .npz file.")
+        raise NotFoundError(f"'{path}' does not exist; expected a .npz file.")
     try:
         archive = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as err:
-        raise ValueError(
+    except Exception as err:  # a damaged archive fails in many ways (BadZipFile, ValueError, ...)
+        raise DataError(
             f"'{path}' could not be read as an .npz archive without pickle: {_short(err)}."
         ) from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ValueError(f"'{path}' should be an .npz archive; found a single .npy array.")
+        raise DataError(f"'{path}' should be an .npz archive; found a single .npy array.")
     with archive:
         keys = list(archive.files)
         if key is None:
             if len(keys) != 1:
-                raise ValueError(
+                raise DataError(
                     f"'{path}' holds {len(keys)} arrays {keys}; expected exactly one, or pass key=."
                 )
             key = keys[0]
         elif key not in keys:
-            raise ValueError(f"'{path}' has no array {key!r}; found {keys}.")
+            raise DataError(f"'{path}' has no array {key!r}; found {keys}.")
         try:
             x = archive[key]
-        except (ValueError, OSError, EOFError, zlib.error) as err:
-            raise ValueError(
+        except Exception as err:  # BadZipFile (CRC), zlib.error, NotImplementedError, ...
+            raise DataError(
                 f"'{path}'[{key!r}] could not be read without pickle: {_short(err)}."
             ) from None
     if x.ndim == 3:
         x = x[..., None]
     if x.ndim != 4 or x.shape[-1] not in (1, 3, 4):
-        raise ValueError(
+        raise DataError(
             f"'{path}'[{key!r}] should be images (N, H, W) or (N, H, W, C) with C in 1, 3, 4; "
             f"found shape {x.shape}."
         )
     if x.dtype == np.uint8:
         return to_value_range(x, value_range)
     if not np.issubdtype(x.dtype, np.floating):
-        raise ValueError(
+        raise DataError(
             f"'{path}'[{key!r}] should be uint8 (0..255) or float in {value_range}; "
             f"found dtype {x.dtype}."
         )
     tol = 1e-3 * (hi - lo)
     if x.size and (np.nanmin(x) < lo - tol or np.nanmax(x) > hi + tol or np.isnan(x).any()):
         nan = " and NaN" if np.isnan(x).any() else ""
-        raise ValueError(
+        raise DataError(
             f"'{path}'[{key!r}] should hold float values in {tuple(value_range)}; "
             f"found {np.nanmin(x):.3g}..{np.nanmax(x):.3g}{nan}."
         )

@@ -147,7 +147,7 @@ def test_image_folder_same_seed_same_order(messy_folder):
 
 
 def test_image_folder_errors(tmp_path):
-    with pytest.raises(ValueError, match="missing"):
+    with pytest.raises(FileNotFoundError, match="missing"):  # kerasgan.errors.NotFoundError
         scan_image_folder(tmp_path / "missing")
     (tmp_path / "a.png").write_text("nope")
     (tmp_path / "b.txt").write_text("nope")
