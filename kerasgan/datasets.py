@@ -232,6 +232,7 @@ def image_folder(
     min_size: int = 8,
     interpolation: str = "area",
     report: Callable[[str], Any] | None = None,
+    limit: int | None = None,
 ):
     """Streams the images of a folder (recursively) as a ``tf.data.Dataset`` of float32 batches.
 
@@ -242,7 +243,8 @@ def image_folder(
 
     The folder is scanned first (:func:`scan_image_folder`); files found bad are left out and
     named in one WARNING on the ``"kerasgan.datasets"`` logger (or passed to ``report``, e.g.
-    ``print``). The scan is attached to the returned dataset as ``ds.scan_report``.
+    ``print``). The scan is attached to the returned dataset as ``ds.scan_report``. ``limit``
+    keeps the first ``limit`` good images in file-name order (the same ones every epoch).
     """
     import tensorflow as tf  # imported here so the array loaders work without tensorflow
     import keras
@@ -258,6 +260,7 @@ def image_folder(
     if batch_size is not None and batch_size < 1:
         raise InvalidArgumentError(f"batch_size must be a positive int or None; found {batch_size!r}.")
 
+    _check_limit(limit)
     root = pathlib.Path(path)
     scan, to_convert = _scan(root, min_size)
     if scan.bad:
@@ -266,9 +269,14 @@ def image_folder(
             f"'{root}': {scan.summary()}"
         )
         (report or logger.warning)(message)
+    limited = limit is not None and limit < len(scan.good)
+    if limited:
+        scan = ScanReport(good=scan.good[:limit], bad=scan.bad)
+        to_convert &= set(scan.good)
     if batch_size is not None and drop_remainder and len(scan.good) < batch_size:
+        held = f"limit={limit} keeps {len(scan.good)}" if limited else f"'{root}' has {len(scan.good)}"
         raise DataError(
-            f"'{root}' has {len(scan.good)} readable images, fewer than batch_size={batch_size} "
+            f"{held} readable images, fewer than batch_size={batch_size} "
             "with drop_remainder=True; expected at least one full batch."
         )
 
@@ -287,7 +295,7 @@ def image_folder(
         )
 
     # Read the folder in place when keras would find exactly the good files, else stage them.
-    needs_stage = bool(to_convert) or any(
+    needs_stage = limited or bool(to_convert) or any(
         pathlib.PurePath(name).suffix.lower() in _KERAS_EXTENSIONS for name, _ in scan.bad
     )
     ds = None if needs_stage else build(root)
