@@ -156,16 +156,15 @@ def _write_weights(model, folder: Path, dtype: str | None) -> None:
 
     raw = folder / ".raw.weights.h5"
     model.save_weights(str(raw))
-    with h5py.File(raw, "r") as src:
-        bad = weights_files.non_finite_arrays(src)
+    with h5py.File(raw, "r") as src, h5py.File(folder / WEIGHTS_FILE, "w") as dst:
+        _copy_h5(src, dst, dtype, top=model)
+        bad = weights_files.non_finite_arrays(dst)
+    raw.unlink()
     if bad:  # a preset is what `sample` serves and the Hub publishes: never a diverged model
         raise IntegrityError(
             f"This {type(model).__name__} holds NaN or infinite weights ({len(bad)} array(s), first: {bad[0]}); "
             "refusing to save it as a preset."
         )
-    with h5py.File(raw, "r") as src, h5py.File(folder / WEIGHTS_FILE, "w") as dst:
-        _copy_h5(src, dst, dtype, top=model)
-    raw.unlink()
 
 
 def _copy_h5(src, dst, dtype: str | None, top=None) -> None:
