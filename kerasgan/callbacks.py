@@ -28,6 +28,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from kerasgan import weights_files
 from kerasgan.errors import IntegrityError, InvalidArgumentError
 from kerasgan.images import make_grid, to_uint8
 
@@ -226,24 +227,31 @@ def _write_training_state(path: Path, model, metadata: dict) -> None:
 
 
 def _read_info(path: Path) -> CheckpointInfo:
-    import h5py
-
-    with h5py.File(path, "r") as f:
-        meta = json.loads(f[_GROUP].attrs["metadata"])
-    if meta.get("format") != _FORMAT:
+    """What the checkpoint says about itself; IntegrityError when it cannot be read."""
+    with weights_files.open_h5(path, "checkpoint") as f:
+        try:
+            meta = json.loads(f[_GROUP].attrs["metadata"])
+        except (KeyError, OSError, ValueError, RuntimeError):  # not ours, or cut before the record
+            raise IntegrityError(f"{path} is not a complete kerasgan checkpoint (it has no training record).") from None
+    if not isinstance(meta, dict) or meta.get("format") != _FORMAT:
         raise IntegrityError(f"{path} is not a kerasgan checkpoint.")
-    return CheckpointInfo(
-        path=Path(path), step=int(meta["step"]), epoch=int(meta["epoch"]), batch=int(meta["batch"]),
-        epoch_end=bool(meta["epoch_end"]), logs=dict(meta.get("logs", {})),
-        model_class=meta.get("model_class", ""), backend=meta.get("backend", ""), time=float(meta.get("time", 0.0)),
-    )
+    try:
+        return CheckpointInfo(
+            path=Path(path), step=int(meta["step"]), epoch=int(meta["epoch"]), batch=int(meta["batch"]),
+            epoch_end=bool(meta["epoch_end"]), logs=dict(meta.get("logs", {})), model_class=meta.get("model_class", ""),
+            backend=meta.get("backend", ""), time=float(meta.get("time", 0.0)),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise IntegrityError(f"{path} has a damaged training record ({error!r}).") from None
 
 
 def load_checkpoint(model, path) -> CheckpointInfo:
     """Restores a checkpoint file into a compiled model of the same configuration: weights,
-    both optimizers' variables and the seed states. Returns what the file says about itself."""
-    import h5py
+    both optimizers' variables and the seed states. Returns what the file says about itself.
 
+    Raises `IntegrityError` for a truncated or foreign file and for one holding NaN or inf
+    (checked before anything is assigned), `InvalidArgumentError` for a model built with other
+    options than the run that wrote it."""
     path = Path(path)
     if not getattr(model, "compiled", False) or getattr(model, "d_optimizer", None) is None:
         raise InvalidArgumentError("Compile the model before restoring a checkpoint: both optimizers must exist to take their state.")
@@ -251,13 +259,16 @@ def load_checkpoint(model, path) -> CheckpointInfo:
     if info.model_class and info.model_class != type(model).__name__:
         raise InvalidArgumentError(f"{path.name} holds a {info.model_class}, not a {type(model).__name__}.")
     variables = _extra_state(model)
-    with h5py.File(path, "r") as f:
-        state = f[_GROUP]["non_trainable"]
-        values = [state[str(i)][()] for i in range(len(state))]
+    try:
+        with weights_files.open_h5(path, "checkpoint") as f:
+            state = f[_GROUP]["non_trainable"]
+            values = [state[str(i)][()] for i in range(len(state))]
+    except (KeyError, OSError) as error:
+        raise IntegrityError(f"The checkpoint {path} is damaged ({error}).") from None
     if len(values) != len(variables) or any(tuple(v.shape) != tuple(a.shape) for v, a in zip(variables, values)):
-        raise IntegrityError(f"{path.name} was written by a model with different non-trainable state; "
-                         "build the model with the same options as the run that wrote it.")
-    model.load_weights(path)
+        raise InvalidArgumentError(f"{path.name} was written by a model with different non-trainable state; "
+                                   "build the model with the same options as the run that wrote it.")
+    weights_files.load_weights(model, path, "checkpoint")  # refuses NaN/inf before assigning
     for variable, value in zip(variables, values):
         variable.assign(np.asarray(value).astype(variable.dtype))
     return info
@@ -318,7 +329,7 @@ class Checkpoint(keras.callbacks.Callback):
             try:
                 _read_info(path)
                 return path
-            except Exception as error:  # h5py raises OSError/KeyError/... for broken files
+            except IntegrityError as error:
                 warnings.warn(f"Skipping unreadable checkpoint {path.name}: {error}", stacklevel=2)
         return None
 
@@ -357,10 +368,16 @@ class Checkpoint(keras.callbacks.Callback):
         return final
 
     def _prune(self) -> None:
-        files = self.files(self.directory)
-        epoch_ends = self.files(self.directory, epoch_end_only=True)
-        keep = set(files[-self.keep:]) | set(epoch_ends[-1:])  # resume() needs an epoch end
-        for path in files:
+        """Keeps the newest `keep` readable checkpoints up to the one just written, and the
+        newest epoch end among them (resume() needs one). Files with a higher step come from
+        a run that was rewound (or are damaged ones a fresh run has not reached yet): they are
+        never counted nor deleted, so they can never push out what this run writes."""
+        written = _step_of(self.last_saved)
+        ours = [p for p in self.files(self.directory) if _step_of(p) <= written]
+        readable = [p for p in ours if p == self.last_saved or _readable(p)]
+        epoch_ends = [p for p in readable if _NAME.match(p.name).group(2) is not None]
+        keep = set(readable[-self.keep:]) | set(epoch_ends[-1:])
+        for path in ours:
             if path not in keep:
                 path.unlink(missing_ok=True)
 
@@ -400,6 +417,31 @@ class Checkpoint(keras.callbacks.Callback):
         return self.save(epoch_end=epoch_end, logs=logs)
 
 
+def _step_of(path: Path) -> int:
+    return int(_NAME.match(path.name).group(1))
+
+
+def _readable(path: Path) -> bool:
+    try:
+        _read_info(path)
+        return True
+    except IntegrityError:
+        return False
+
+
+def _restore_newest(model, directory, epoch_end_only: bool) -> tuple[CheckpointInfo | None, list[str]]:
+    """Loads the newest checkpoint that is whole and finite, newest first; returns its info
+    (None when none could be loaded) and one line per file it had to pass over."""
+    passed_over = []
+    for path in reversed(Checkpoint.files(directory, epoch_end_only)):
+        try:
+            return load_checkpoint(model, path), passed_over
+        except IntegrityError as error:
+            passed_over.append(str(error))
+            warnings.warn(f"Skipping damaged checkpoint {path.name}: {error}", stacklevel=3)
+    return None, passed_over
+
+
 def resume(model, directory) -> int:
     """Restores the newest epoch-end checkpoint in `directory` into a compiled `model` and
     returns the number of finished epochs, for `fit(..., initial_epoch=resume(model, dir))`;
@@ -412,12 +454,21 @@ def resume(model, directory) -> int:
     pipeline has already run, e.g. `shuffle=False`; `fit(shuffle=True)` and a reshuffling
     `tf.data` pipeline start their order afresh in the new process. To skip batches instead,
     restore a step checkpoint yourself with `load_checkpoint(model, Checkpoint.latest(dir))`.
+
+    A damaged checkpoint (truncated, foreign, NaN or inf weights) is passed over with a
+    warning for the one before it; when there are checkpoints but none can be resumed from,
+    `IntegrityError` is raised rather than a silent restart from epoch 0.
     """
-    path = Checkpoint.latest(directory, epoch_end_only=True)
-    if path is None:
+    if not Checkpoint.files(directory, epoch_end_only=True):
         logger.info("resume: no checkpoint in %s, starting from epoch 0.", directory)
         return 0
-    info = load_checkpoint(model, path)
+    info, passed_over = _restore_newest(model, directory, epoch_end_only=True)
+    if info is None:
+        raise IntegrityError(
+            f"None of the {len(passed_over)} epoch-end checkpoint(s) in {directory} can be resumed from "
+            f"({passed_over[0].rstrip('.')}); move them away to start afresh."
+        )
+    path = info.path
     newer = [p for p in Checkpoint.files(directory) if int(_NAME.match(p.name).group(1)) > info.step]
     if newer:
         logger.info("resume: rewinding to the end of epoch %d (step %d); %d newer mid-epoch checkpoint(s) ignored.",
@@ -581,13 +632,12 @@ class TrainingMonitor(keras.callbacks.Callback):
         message = f"Training diverged at step {step} (epoch {self._epoch + 1}, batch {batch + 1}): {shown}."
         restored = None
         if self.checkpoint_dir is not None:
-            path = Checkpoint.latest(self.checkpoint_dir)
-            if path is None:
-                message += f" No checkpoint in {self.checkpoint_dir} to restore."
+            info, _ = _restore_newest(self.model, self.checkpoint_dir, epoch_end_only=False)
+            if info is None:
+                message += f" No good checkpoint in {self.checkpoint_dir} to restore."
             else:
-                info = load_checkpoint(self.model, path)
-                restored = path
-                message += f" Restored {path.name} (step {info.step})."
+                restored = info.path
+                message += f" Restored {info.path.name} (step {info.step})."
         self.diverged = TrainingDiverged(step=step, epoch=self._epoch + 1, batch=batch + 1, values=bad,
                                          message=message, restored_from=restored)
         logger.error(message)

@@ -19,7 +19,7 @@ from typing import Optional
 
 import typer
 
-from kerasgan.errors import InvalidArgumentError, KerasganError
+from kerasgan.errors import InvalidArgumentError, KerasganError, NotFoundError
 from kerasgan.native_logs import quiet_native_logs, set_quiet_env
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="A Keras 3 model zoo of GANs.")
@@ -166,10 +166,38 @@ def sample(
 
     if num <= 0:
         raise UsageError(f"-n must be a positive number of images, got {num}.")
+    if num > MAX_GRID_IMAGES:
+        raise InvalidArgumentError(f"-n must be at most {MAX_GRID_IMAGES:,} images for one PNG grid, got {num:,}.")
+    _check_seed(seed)
+    _check_output_file(output, "the image grid", "samples.png", _image_extensions())
     model = _load(name)
     images = model.generate(num, seed=seed, labels=_labels(model, num, label))
     save_grid(images, output)
     typer.echo(f"Wrote {num} samples of {name} to {output}")
+
+
+MAX_GRID_IMAGES = 4096  # one PNG grid; more would take gigabytes to generate and tile
+MAX_SEED = 2**32 - 1  # what NumPy and keras.utils.set_random_seed accept
+
+
+def _check_seed(seed: Optional[int]) -> None:
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise InvalidArgumentError(f"--seed must be a whole number in 0..{MAX_SEED}, got {seed}.")
+
+
+def _image_extensions() -> tuple[str, ...]:
+    from PIL import Image
+
+    return tuple(ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.SAVE)
+
+
+def _check_output_file(output: Path, what: str, example: str, extensions) -> None:
+    """-o must name a file of a known type; checked before anything is generated."""
+    if output.is_dir():
+        raise InvalidArgumentError(f"-o {output} is a folder; name the file for {what}, e.g. {output / example}.")
+    if output.suffix.lower() not in extensions:
+        found = f"the extension '{output.suffix}'" if output.suffix else "no extension"
+        raise InvalidArgumentError(f"-o {output} has {found}; name the file for {what} like {example}.")
 
 
 def slerp(a, b, t):
@@ -201,6 +229,8 @@ def interpolate(
 
     if steps < 2 or points < 2:
         raise UsageError(f"--steps and --points must be at least 2, got {steps} and {points}.")
+    _check_seed(seed)
+    _check_output_file(output, "the animated GIF", "walk.gif", (".gif",))
     model = _load(name)
     keys = model.latent_vectors(points, seed)
     z = np.stack([slerp(keys[i], keys[(i + 1) % points], t) for i in range(points)
@@ -241,11 +271,14 @@ def train(
     from kerasgan import recipes
     from kerasgan.models import VARIANTS
 
+    _check_train_options(out, image_size=image_size, channels=channels, epochs=epochs, batch_size=batch_size,
+                         seed=seed, limit=limit)
     if recipe:
         spec = recipes.get_recipe(recipe)
         images, labels = recipes.load_recipe_data(spec, data)
         model = recipes.build_from_recipe(spec)
-        batch_size, epochs, seed = spec["batch_size"], epochs or spec["epochs"], spec["seed"]
+        batch_size, seed = spec["batch_size"], spec["seed"]
+        epochs = spec["epochs"] if epochs is None else epochs
         # shuffled as recipes.train_recipe trained the published checkpoint; a resumed run
         # draws a fresh order for its remaining epochs (see callbacks.resume)
         fit_data = dict(x=images, y=labels, batch_size=batch_size, shuffle=True)
@@ -258,40 +291,92 @@ def train(
         cls = by_name[variant.lower()]
         if cls.conditional:
             raise UsageError("cgan needs labels; train it from Python with fit(images, labels), or with --recipe.")
+        _check_training_data_path(data, out)
         from kerasgan import datasets
 
         model = cls(image_size=image_size, channels=channels, seed=seed)
         model.compile()
-        epochs = epochs or 25
-        if data.is_dir():
+        epochs = DEFAULT_EPOCHS if epochs is None else epochs
+        if data.is_dir():  # --limit keeps the first N images of the folder (in file-name order)
             fit_data = dict(x=datasets.image_folder(data, image_size, channels=channels, batch_size=batch_size,
-                                                    shuffle=True, seed=seed, report=lambda m: typer.echo(m, err=True)))
+                                                    shuffle=True, seed=seed, limit=limit,
+                                                    report=lambda m: typer.echo(m, err=True)))
         else:
             fit_data = dict(x=datasets.load_npz(data) if data.suffix == ".npz" else _idx_or_npy(data),
                             batch_size=batch_size, shuffle=False)
-    if limit:  # arrays are cut by image, a batched folder dataset by whole batches
-        if "batch_size" in fit_data:
-            fit_data["x"] = fit_data["x"][:limit]
-            if fit_data.get("y") is not None:
-                fit_data["y"] = fit_data["y"][:limit]
-        else:
-            fit_data["x"] = fit_data["x"].take(max(1, limit // batch_size))
+    if limit is not None and "batch_size" in fit_data:  # arrays: the first N images (and labels)
+        fit_data["x"] = fit_data["x"][:limit]
+        if fit_data.get("y") is not None:
+            fit_data["y"] = fit_data["y"][:limit]
     out.mkdir(parents=True, exist_ok=True)
     checkpoints = out / "checkpoints"
+    if not resume and cb.Checkpoint.files(checkpoints):  # damaged ones too: never train over them
+        raise InvalidArgumentError(f"{out} already holds a run; pass --resume to continue it or choose another -o/--output.")
     initial_epoch = cb.resume(model, checkpoints) if resume else 0
-    if not resume and cb.Checkpoint.latest(checkpoints):
-        raise UsageError(f"{out} already holds a run; pass --resume to continue it or choose another -o/--output.")
+    log = out / "training_log.csv"
+    if resume:
+        _trim_training_log(log, initial_epoch)
     keras.utils.set_random_seed(seed)
+    monitor = cb.TrainingMonitor(checkpoint_dir=checkpoints)
     history = model.fit(
         **fit_data, epochs=epochs, initial_epoch=initial_epoch, verbose="auto" if sys.stdout.isatty() else 2,
         # the log row goes first, so that a checkpoint on disk always has its epoch in the log
-        callbacks=[keras.callbacks.CSVLogger(str(out / "training_log.csv"), append=resume),
-                   cb.TrainingMonitor(checkpoint_dir=checkpoints), cb.Checkpoint(checkpoints), cb.SampleGrid(out / "samples")],
+        callbacks=[keras.callbacks.CSVLogger(str(log), append=resume),
+                   monitor, cb.Checkpoint(checkpoints), cb.SampleGrid(out / "samples")],
     )
+    if monitor.diverged is not None:  # a diverged run is a failure, never a preset
+        typer.echo(f"Error: {monitor.diverged.message} No preset was written.", err=True)
+        raise typer.Exit(1)
     trained = {"epochs": epochs, "batch_size": batch_size, "seed": seed}
     model.save_preset(out / "preset", metadata={"recipe": {"name": recipe, **spec, **trained} if recipe else trained})
     final = {k: round(float(v[-1]), 4) for k, v in history.history.items()} if history.history else {}
     typer.echo(f"Trained {name_of(model)} to epoch {epochs}; preset in {out / 'preset'}; last logs {json.dumps(final)}")
+
+
+DEFAULT_EPOCHS = 25
+
+
+def _check_train_options(out: Path, *, image_size: int, channels: int, epochs: Optional[int], batch_size: int,
+                         seed: int, limit: Optional[int]) -> None:
+    """What `train` can refuse before it loads data or builds a model."""
+    for option, value in (("--epochs", epochs), ("--batch-size", batch_size), ("--limit", limit),
+                          ("--image-size", image_size)):
+        if value is not None and value < 1:
+            raise InvalidArgumentError(f"{option} must be at least 1, got {value}.")
+    if channels not in (1, 3):
+        raise InvalidArgumentError(f"--channels must be 1 (grayscale) or 3 (RGB), got {channels}.")
+    _check_seed(seed)
+    if out.exists() and not out.is_dir():
+        raise InvalidArgumentError(f"-o {out} is a file; name a folder for the run's checkpoints, grids and preset.")
+
+
+def _check_training_data_path(data: Path, out: Path) -> None:
+    if not data.exists():
+        raise NotFoundError(f"--data {data} does not exist; expected an image folder or a .npy, .npz or IDX file.")
+    if data.is_dir() and out.resolve().is_relative_to(data.resolve()):
+        raise InvalidArgumentError(f"-o {out} lies inside --data {data}, so the run's sample grids would become "
+                                   "training images; choose an -o/--output outside it.")
+
+
+def _trim_training_log(log: Path, epochs_done: int) -> None:
+    """Drops the log rows of epochs after the checkpoint a run resumes from (a run killed after
+    logging an epoch but before checkpointing it would otherwise log that epoch twice)."""
+    import csv
+
+    if not log.is_file():
+        return
+    with open(log, newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        return
+    header, body = rows[0], rows[1:]
+    epoch = header.index("epoch") if "epoch" in header else 0
+    kept = [row for row in body if row and row[epoch].isdigit() and int(row[epoch]) < epochs_done]
+    if len(kept) != len(body):
+        tmp = log.with_name(log.name + ".tmp")
+        with open(tmp, "w", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows([header, *kept])  # as Keras' CSVLogger
+        os.replace(tmp, log)
 
 
 def _idx_or_npy(path: Path):

@@ -31,6 +31,7 @@ import numpy as np
 from kerasgan.deprecation import warn_deprecated
 from kerasgan.errors import DataError, InvalidArgumentError, NotFoundError
 from kerasgan.images import check_value_range, from_uint8, to_uint8
+from kerasgan.staging import make_staging_dir
 from PIL import Image
 
 __all__ = [
@@ -120,6 +121,9 @@ def _inspect(path: pathlib.Path, min_size: int) -> tuple[str | None, bool]:
         # verify() checks structure (PNG CRCs etc.) but leaves the image unusable, so a
         # re-opened copy is fully decoded to catch truncated data (e.g. cut-off JPEGs).
         with Image.open(path) as img:
+            if img.size[0] * img.size[1] > (Image.MAX_IMAGE_PIXELS or float("inf")):
+                # a damaged header can claim a huge image; decoding it would take minutes and GBs
+                return f"too large ({img.size[0]}x{img.size[1]}), probably a damaged header", False
             img.verify()
         with Image.open(path) as img:
             img.load()
@@ -143,7 +147,7 @@ def _walk(root: pathlib.Path) -> Iterable[pathlib.Path]:
 def _scan(path: PathLike, min_size: int) -> tuple[ScanReport, set[pathlib.Path]]:
     root = pathlib.Path(path)
     if not root.is_dir():
-        raise DataError(f"image folder '{root}' does not exist or is not a directory.")
+        raise NotFoundError(f"image folder '{root}' does not exist or is not a directory.")
     report, to_convert = ScanReport(), set()
     files = list(_walk(root))
     # Pillow decodes without holding the GIL, so threads speed up scans of large folders.
@@ -204,9 +208,10 @@ def _stage(root: pathlib.Path, report: ScanReport, to_convert: set[pathlib.Path]
     files must be hidden from it, and tf cannot decode some good ones (CMYK JPEG, WebP/TIFF,
     palette BMP, grayscale BMP/GIF). Good files tf can decode are symlinked (copied where
     symlinks are not allowed); the others are converted to 8-bit PNG. Relative paths are kept,
-    so a seed gives the same order as on the original folder.
+    so a seed gives the same order as on the original folder. The folder is removed at exit, or
+    by the next staging process when this one was killed.
     """
-    stage = tempfile.mkdtemp(prefix="kerasgan-images-")
+    stage = os.fspath(make_staging_dir(tempfile.gettempdir(), "kerasgan-images-"))
     _STAGING_DIRS.append(stage)
     for file in report.good:
         rel = file.relative_to(root)
@@ -236,6 +241,7 @@ def image_folder(
     min_size: int = 8,
     interpolation: str = "area",
     report: Callable[[str], Any] | None = None,
+    limit: int | None = None,
 ):
     """Streams the images of a folder (recursively) as a ``tf.data.Dataset`` of float32 batches.
 
@@ -246,7 +252,8 @@ def image_folder(
 
     The folder is scanned first (:func:`scan_image_folder`); files found bad are left out and
     named in one WARNING on the ``"kerasgan.datasets"`` logger (or passed to ``report``, e.g.
-    ``print``). The scan is attached to the returned dataset as ``ds.scan_report``.
+    ``print``). The scan is attached to the returned dataset as ``ds.scan_report``. ``limit``
+    keeps the first ``limit`` good images in file-name order (the same ones every epoch).
     """
     import tensorflow as tf  # imported here so the array loaders work without tensorflow
     import keras
@@ -262,6 +269,7 @@ def image_folder(
     if batch_size is not None and batch_size < 1:
         raise InvalidArgumentError(f"batch_size must be a positive int or None; found {batch_size!r}.")
 
+    _check_limit(limit)
     root = pathlib.Path(path)
     scan, to_convert = _scan(root, min_size)
     if scan.bad:
@@ -270,9 +278,14 @@ def image_folder(
             f"'{root}': {scan.summary()}"
         )
         (report or logger.warning)(message)
+    limited = limit is not None and limit < len(scan.good)
+    if limited:
+        scan = ScanReport(good=scan.good[:limit], bad=scan.bad)
+        to_convert &= set(scan.good)
     if batch_size is not None and drop_remainder and len(scan.good) < batch_size:
+        held = f"limit={limit} keeps {len(scan.good)}" if limited else f"'{root}' has {len(scan.good)}"
         raise DataError(
-            f"'{root}' has {len(scan.good)} readable images, fewer than batch_size={batch_size} "
+            f"{held} readable images, fewer than batch_size={batch_size} "
             "with drop_remainder=True; expected at least one full batch."
         )
 
@@ -291,7 +304,7 @@ def image_folder(
         )
 
     # Read the folder in place when keras would find exactly the good files, else stage them.
-    needs_stage = bool(to_convert) or any(
+    needs_stage = limited or bool(to_convert) or any(
         pathlib.PurePath(name).suffix.lower() in _KERAS_EXTENSIONS for name, _ in scan.bad
     )
     ds = None if needs_stage else build(root)
@@ -422,7 +435,7 @@ def _load_npy(path: pathlib.Path) -> np.ndarray:
     try:
         # mmap so that `limit` reads only the rows it keeps from large files.
         array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError, EOFError) as err:
+    except Exception as err:  # a damaged header fails in many ways (ValueError, TokenError, ...)
         raise DataError(
             f"'{path}' could not be read as a .npy array without pickle: {_short(err)}."
         ) from None
@@ -504,7 +517,7 @@ def load_npz(
         raise NotFoundError(f"'{path}' does not exist; expected a .npz file.")
     try:
         archive = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as err:
+    except Exception as err:  # a damaged archive fails in many ways (BadZipFile, ValueError, ...)
         raise DataError(
             f"'{path}' could not be read as an .npz archive without pickle: {_short(err)}."
         ) from None
@@ -522,7 +535,7 @@ def load_npz(
             raise DataError(f"'{path}' has no array {key!r}; found {keys}.")
         try:
             x = archive[key]
-        except (ValueError, OSError, EOFError, zlib.error) as err:
+        except Exception as err:  # BadZipFile (CRC), zlib.error, NotImplementedError, ...
             raise DataError(
                 f"'{path}'[{key!r}] could not be read without pickle: {_short(err)}."
             ) from None

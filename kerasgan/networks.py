@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import keras
+import numpy as np
 from keras import layers
 
 from kerasgan.errors import InvalidArgumentError
@@ -122,6 +123,8 @@ def mlp_discriminator(
 
 def start_size(image_size: int) -> int:
     """The side a conv generator starts from: image_size = start * 2**k with k >= 1."""
+    if isinstance(image_size, bool) or not isinstance(image_size, (int, np.integer)) or image_size < 1:
+        raise InvalidArgumentError(f"`image_size` must be a positive whole number (e.g. 28, 32, 64), got {image_size!r}.")
     for start in (4, 7, 5, 6, 3):
         k = math.log2(image_size / start) if image_size % start == 0 else 0.5
         if k >= 1 and k == int(k):

@@ -24,10 +24,12 @@ from typing import Any
 import keras
 import numpy as np
 
+from kerasgan import weights_files
 from kerasgan.cards import CARD_FILE, SAMPLES_FILE, model_card
 from kerasgan.errors import IntegrityError, InvalidArgumentError
 from kerasgan.hub import ChecksumError, PresetNotFoundError, ResolvedPreset, resolve_preset
 from kerasgan.manifest import add_to_manifest, find_manifest, load_manifest, manifest_entry_for
+from kerasgan.staging import make_staging_dir, remove_stale
 
 __all__ = [
     "save_preset",
@@ -90,8 +92,9 @@ def save_preset(
     directory = Path(directory).expanduser()
     _check_destination(directory, overwrite)
     directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = directory.with_name(f".{directory.name}.partial-{uuid.uuid4().hex[:8]}")
-    staging.mkdir()
+    # named after this process, so a later save removes what a killed one left behind
+    remove_stale(directory.parent, f".{directory.name}.old-")
+    staging = make_staging_dir(directory.parent, f".{directory.name}.partial-")
     try:
         _write_json(staging / CONFIG_FILE, _preset_config(model))
         _write_weights(model, staging, dtype)
@@ -122,7 +125,7 @@ def _move_into_place(staging: Path, directory: Path) -> None:
     if not directory.exists():
         staging.rename(directory)  # atomic on one file system
         return
-    old = directory.with_name(f".{directory.name}.old-{uuid.uuid4().hex[:8]}")
+    old = directory.with_name(f".{directory.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     directory.rename(old)
     try:
         staging.rename(directory)
@@ -154,7 +157,13 @@ def _write_weights(model, folder: Path, dtype: str | None) -> None:
     model.save_weights(str(raw))
     with h5py.File(raw, "r") as src, h5py.File(folder / WEIGHTS_FILE, "w") as dst:
         _copy_h5(src, dst, dtype, top=model)
+        bad = weights_files.non_finite_arrays(dst)
     raw.unlink()
+    if bad:  # a preset is what `sample` serves and the Hub publishes: never a diverged model
+        raise IntegrityError(
+            f"This {type(model).__name__} holds NaN or infinite weights ({len(bad)} array(s), first: {bad[0]}); "
+            "refusing to save it as a preset."
+        )
 
 
 def _copy_h5(src, dst, dtype: str | None, top=None) -> None:
@@ -256,9 +265,16 @@ def load_preset(handle, expected_class: type | None = None, manifest=None, verif
             f"{expected_class.__name__}.from_pretrained({os.fspath(handle)!r}) found a {cls.__name__} preset, not a "
             f"{expected_class.__name__}; load it with {cls.__name__}.from_pretrained or kerasgan.from_pretrained."
         )
-    with _safe_mode():  # nested Keras objects (custom networks) may not carry Python code
-        model = cls.from_config(config)
-    model.load_weights(str(resolved.path / WEIGHTS_FILE))  # HDF5 arrays, cast to each variable's dtype
+    try:
+        with _safe_mode():  # nested Keras objects (custom networks) may not carry Python code
+            model = cls.from_config(config)
+    except (TypeError, ValueError) as error:
+        raise IntegrityError(
+            f"{resolved.path / CONFIG_FILE} does not describe a {cls.__name__} kerasgan can build: "
+            f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
+        ) from None
+    # HDF5 arrays, cast to each variable's dtype; a damaged, non-finite or mismatched file is refused
+    weights_files.load_weights(model, resolved.path / WEIGHTS_FILE, "preset weights file", mismatch=IntegrityError)
     return model
 
 

@@ -11,6 +11,7 @@ from PIL import Image
 import kerasgan
 from kerasgan import callbacks as cb
 from kerasgan.callbacks import Checkpoint, SampleGrid, TrainingMonitor, load_checkpoint, resume
+from kerasgan.errors import IntegrityError
 
 from helpers import weights
 
@@ -168,7 +169,7 @@ def test_a_crash_mid_write_leaves_the_previous_checkpoint_as_latest(tmp_path, mo
     with pytest.warns(UserWarning, match="unreadable checkpoint"):
         assert Checkpoint.latest(tmp_path) == good
     fresh = tiny(seed=5)
-    with pytest.warns(UserWarning, match="unreadable checkpoint"):
+    with pytest.warns(UserWarning, match="damaged checkpoint ckpt-000000099"):
         assert resume(fresh, tmp_path) == 1
     for x, y in zip(state(fresh), snapshot, strict=True):
         np.testing.assert_array_equal(x, y)
@@ -367,4 +368,84 @@ def test_real_divergence_stops_training_at_the_last_good_checkpoint(tmp_path):
     info = load_checkpoint(expected, last_good)
     assert 6 <= info.step < monitor.diverged_at_step
     assert_state_equal(model, expected)
+    assert all(np.isfinite(w).all() for w in state(model))
+
+
+# ------------------------------------------------------------ damaged checkpoints
+def _truncate(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _poison(path):
+    """Writes NaN into the first float array of a checkpoint, as a diverged run would."""
+    import h5py
+
+    with h5py.File(path, "a") as f:
+        names = []
+        f.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset)
+                     and np.issubdtype(item.dtype, np.floating) and item.size > 1 else None)
+        array = f[names[0]][()]
+        array.flat[0] = np.nan
+        f[names[0]][...] = array
+
+
+def test_resume_passes_over_damaged_newest_checkpoints_and_keeps_what_it_writes(tmp_path):
+    """The newest checkpoint truncated and the one before it holding NaN: resume goes back to
+    the third, and the run it continues replaces the damaged files with good ones."""
+    model = tiny()
+    fit(model, data(16), epochs=3, callbacks=[Checkpoint(tmp_path, keep=3)])  # 2 steps per epoch
+    first, second, third = Checkpoint.files(tmp_path)
+    reference = tiny(seed=5)
+    load_checkpoint(reference, first)
+    expected = state(reference)
+    _truncate(third)
+    _poison(second)
+    with pytest.raises(IntegrityError, match="truncated"):
+        load_checkpoint(tiny(), third)
+    with pytest.raises(IntegrityError, match="NaN"):
+        load_checkpoint(tiny(), second)
+
+    resumed = tiny(seed=7)
+    with pytest.warns(UserWarning, match="Skipping unreadable checkpoint"):
+        assert Checkpoint.latest(tmp_path) == second  # readable record, bad weights
+    assert resume(resumed, tmp_path) == 1
+    for x, y in zip(state(resumed), expected, strict=True):
+        np.testing.assert_array_equal(x, y)
+    fit(resumed, data(16), epochs=4, initial_epoch=1, callbacks=[Checkpoint(tmp_path, keep=3)])
+    names = [p.name for p in Checkpoint.files(tmp_path)]
+    assert names == [f"ckpt-{s:09d}-epoch{e:04d}.weights.h5" for s, e in ((4, 2), (6, 3), (8, 4))]
+    for path in Checkpoint.files(tmp_path):
+        load_checkpoint(tiny(), path)  # every kept file is whole and finite
+
+
+def test_resume_refuses_a_folder_of_damaged_checkpoints_and_fresh_runs_keep_their_files(tmp_path):
+    model = tiny()
+    fit(model, data(16), epochs=2, callbacks=[Checkpoint(tmp_path)])
+    for path in Checkpoint.files(tmp_path):
+        _truncate(path)
+    fresh = tiny()
+    before = state(fresh)
+    with pytest.raises(IntegrityError, match=r"None of the 2 .* move them away"):
+        resume(fresh, tmp_path)
+    for x, y in zip(state(fresh), before, strict=True):
+        np.testing.assert_array_equal(x, y)
+    # a fresh run into the folder (from Python, no resume) must not prune its own new files
+    # in favour of the damaged ones, whose step numbers are higher
+    bigger_steps = tiny()
+    fit(bigger_steps, data(8), epochs=1, callbacks=[Checkpoint(tmp_path, keep=1)])  # 1 step
+    kept = Checkpoint.files(tmp_path)
+    assert tmp_path / "ckpt-000000001-epoch0001.weights.h5" in kept
+    load_checkpoint(tiny(), tmp_path / "ckpt-000000001-epoch0001.weights.h5")
+
+
+def test_monitor_restores_the_newest_finite_checkpoint(tmp_path):
+    model = tiny()
+    fit(model, data(16), epochs=2, callbacks=[Checkpoint(tmp_path)])
+    older, newest = Checkpoint.files(tmp_path)
+    _poison(newest)
+    monitor = TrainingMonitor(checkpoint_dir=tmp_path)
+    started(monitor, model)
+    feed(monitor, [dict(healthy(), d_loss=float("nan"))])
+    assert monitor.diverged.restored_from == older
     assert all(np.isfinite(w).all() for w in state(model))

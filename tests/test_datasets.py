@@ -146,7 +146,7 @@ def test_image_folder_same_seed_same_order(messy_folder):
 
 
 def test_image_folder_errors(tmp_path):
-    with pytest.raises(ValueError, match="missing"):
+    with pytest.raises(FileNotFoundError, match="missing"):  # kerasgan.errors.NotFoundError
         scan_image_folder(tmp_path / "missing")
     (tmp_path / "a.png").write_text("nope")
     (tmp_path / "b.txt").write_text("nope")
@@ -312,3 +312,44 @@ def test_real_cat_faces_first_batch(real_data_dir):
     batch = np.asarray(next(iter(ds.take(1))))
     assert batch.shape == (8, 64, 64, 3) and batch.dtype == np.float32
     assert -1.0 <= batch.min() < batch.max() <= 1.0
+
+
+# ----------------------------------------------------------------------------- limit, staging
+
+
+def test_image_folder_limit_keeps_the_first_images_by_name(tmp_path):
+    pytest.importorskip("tensorflow")
+    for i in range(6):
+        Image.new("L", (8, 8), 40 * i).save(tmp_path / f"{i}.png")
+    ds = image_folder(tmp_path, 8, channels=1, batch_size=None, shuffle=True, seed=1, limit=4)
+    means = sorted(round(float(np.asarray(x).mean()), 3) for x in ds)
+    assert means == sorted(round(40 * i / 127.5 - 1, 3) for i in range(4))
+
+
+def test_staging_folder_of_a_killed_process_is_removed_by_the_next(tmp_path, monkeypatch):
+    """Cleanup at exit misses `kill -9`; the next process that stages removes the leftovers."""
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+
+    pytest.importorskip("tensorflow")
+    images = tmp_path / "images"
+    images.mkdir()
+    for i in range(3):
+        Image.new("RGB", (8, 8), (i, 0, 0)).save(images / f"{i}.png")
+    (images / "broken.png").write_text("not an image")  # forces a staging folder
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    code = ("import os, signal; from kerasgan import datasets; "
+            f"datasets.image_folder({str(images)!r}, 8, batch_size=None); os.kill(os.getpid(), signal.SIGKILL)")
+    env = dict(os.environ, TMPDIR=str(temp), TF_CPP_MIN_LOG_LEVEL="3")
+    killed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    left = [p.name for p in temp.iterdir() if p.name.startswith("kerasgan-images-")]
+    assert len(left) == 1  # what the kill left behind
+
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    datasets.image_folder(images, 8, batch_size=None, report=lambda m: None)
+    now = [p.name for p in temp.iterdir() if p.name.startswith("kerasgan-images-")]
+    assert len(now) == 1 and now != left and now[0].startswith(f"kerasgan-images-{os.getpid()}-")

@@ -275,3 +275,84 @@ def test_unknown_options():
         kerasgan.DCGAN(image_size=48 + 2)
     with pytest.raises(ValueError, match="distinct targets"):
         kerasgan.LSGAN(a=1.0, b=1.0)
+
+
+def _bad_values(kind, model):
+    x, y = batch(model, 8)
+    if kind == "nan":
+        x[3, 0, 0] = np.nan
+    elif kind == "inf":
+        x[5, 1, 1] = -np.inf
+    elif kind == "uint8":
+        x = ((x + 1) * 127.5).astype("uint8")
+    elif kind == "0..255 floats":
+        x = (x + 1) * 127.5
+    elif kind == "label too large":
+        y[2] = model.num_classes
+    elif kind == "negative label":
+        y[0] = -1
+    elif kind == "fractional label":
+        y = y.astype("float32")
+        y[1] = 1.5
+    return x, y
+
+
+BAD_VALUES = {
+    "nan": r"the training images hold 1 NaN or infinite value",
+    "inf": r"the training images hold 1 NaN or infinite value",
+    "uint8": r"CGAN trains on float images in \[-1, 1\] \(the range of its tanh output\), but the training "
+             r"images are uint8 pixels; scale them with kerasgan.datasets.to_value_range",
+    "0..255 floats": r"CGAN trains on values in \[-1, 1\] \(the range of its tanh output\), but the training "
+                     r"images span 0.07667..254.3 \(0..255 pixels\? map them with x / 127.5 - 1\)\.",
+    "label too large": r"CGAN has 3 classes, so labels must lie in 0..2, but the training labels span 0..3",
+    "negative label": r"labels must lie in 0..2, but the training labels span -1..",
+    "fractional label": r"whole class ids in 0..2, but the training labels hold 1 fractional .* e.g. 1.5",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_VALUES))
+def test_fit_refuses_bad_values_and_labels_up_front(kind):
+    """The same sentence on every backend, before any step runs (on TensorFlow, labels out of
+    range used to be a graph error, on PyTorch an IndexError, on JAX silent NaN losses)."""
+    from kerasgan.errors import DataError
+
+    model = make("CGAN")
+    before = weights(model.trainable_variables)
+    x, y = _bad_values(kind, model)
+    with pytest.raises(DataError, match=BAD_VALUES[kind].replace("the training", "[Tt]he training")) as caught:
+        model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    assert "\n" not in str(caught.value)
+    for a, b in zip(weights(model.trainable_variables), before, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fit_checks_the_first_batch_of_a_dataset():
+    tf = pytest.importorskip("tensorflow")
+    from kerasgan.errors import DataError
+
+    model = make("CGAN")
+    x, y = batch(model, 8)
+    bad_images = x.copy()
+    bad_images[0, 0, 0] = np.nan
+    with pytest.raises(DataError, match="The first batch of the dataset hold 1 NaN"):
+        model.fit(tf.data.Dataset.from_tensor_slices((bad_images, y)).batch(4), epochs=1, verbose=0)
+    with pytest.raises(DataError, match="labels must lie in 0..2, but the first batch of the dataset span 0..3"):
+        model.fit(tf.data.Dataset.from_tensor_slices((x, np.arange(8))).batch(4), epochs=1, verbose=0)
+    gan = make("DCGAN")
+    pixels = tf.data.Dataset.from_tensor_slices(np.full((8,) + gan.data_shape, 200, "uint8")).batch(4)
+    with pytest.raises(DataError, match="uint8 pixels"):
+        gan.fit(pixels, epochs=1, verbose=0)
+
+
+def test_fit_value_checks_sample_huge_arrays(monkeypatch):
+    """Past FULL_CHECK_ELEMENTS the check reads evenly spaced images only (and stays cheap)."""
+    from kerasgan.errors import DataError
+    from kerasgan.models import base
+
+    model = make("GAN")
+    x = np.zeros((100,) + model.data_shape, "float32")
+    x[1, 0, 0] = np.nan  # not among the sampled images 0, 2, 4, ...
+    x[50, 0, 0] = 7.0  # sampled
+    monkeypatch.setattr(base, "FULL_CHECK_ELEMENTS", x.size // 2)
+    with pytest.raises(DataError, match=r"span 0..7"):
+        model._check_training_data(x, None)

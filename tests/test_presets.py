@@ -17,6 +17,7 @@ import pytest
 
 import kerasgan
 from kerasgan import CGAN, DCGAN, GAN, WGAN, hub, manifest, presets
+from kerasgan.errors import IntegrityError
 from kerasgan.presets import ChecksumError, PresetNotFoundError
 
 TINY = dict(data_shape=(8, 8, 1), latent_dim=8, g_units=(16,), d_units=(16,))
@@ -422,3 +423,76 @@ def test_push_to_hub_offline(gan, gan_preset, monkeypatch):
     assert first["kwargs"]["commit_message"] == "first"
     with pytest.raises(PresetNotFoundError, match="not a preset folder"):
         presets.push_to_hub(gan_preset / "samples.png", "me/tiny")
+
+
+# ------------------------------------------------------------ damaged presets
+def _copy(preset, tmp_path, name="copy"):
+    target = tmp_path / name
+    shutil.copytree(preset, target)
+    return target
+
+
+@pytest.mark.parametrize("damage, phrase", [
+    (lambda data: data[: len(data) // 2], "truncated or not an HDF5 file"),
+    (lambda data: b"<html>rate limited</html>", "truncated or not an HDF5 file"),
+])
+def test_damaged_preset_weights_are_one_integrity_error(gan_preset, tmp_path, damage, phrase):
+    folder = _copy(gan_preset, tmp_path)
+    weights = folder / presets.WEIGHTS_FILE
+    weights.write_bytes(damage(weights.read_bytes()))
+    with pytest.raises(IntegrityError, match=phrase):
+        presets.from_pretrained(folder)
+
+
+def test_non_finite_weights_are_refused_on_load_and_on_save(gan, gan_preset, tmp_path):
+    folder = _copy(gan_preset, tmp_path)
+    with h5py.File(folder / presets.WEIGHTS_FILE, "a") as f:
+        names = []
+        f.visititems(lambda n, item: names.append(n) if isinstance(item, h5py.Dataset) and item.size > 1 else None)
+        f[names[0]][...] = np.full(f[names[0]].shape, np.inf, f[names[0]].dtype)
+    with pytest.raises(IntegrityError, match="NaN or infinite"):
+        presets.from_pretrained(folder)
+
+    diverged = GAN(seed=0, **TINY)
+    variable = diverged.generator.trainable_variables[0]
+    variable.assign(np.full(variable.shape, np.nan, "float32"))
+    with pytest.raises(IntegrityError, match="NaN or infinite weights"):
+        presets.save_preset(diverged, tmp_path / "diverged")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy"]  # nothing written, no staging left
+
+
+@pytest.mark.parametrize("change, phrase", [
+    ({"image_size": "16"}, "positive whole number"),
+    ({"image_size": 0}, "positive whole number"),
+])
+def test_bad_config_values_are_one_integrity_error(tmp_path, change, phrase):
+    folder = presets.save_preset(DCGAN(image_size=16, channels=1, g_filters=4, d_filters=4, latent_dim=4),
+                                 tmp_path / "dcgan", sample_grid=False)
+    config = json.loads((folder / presets.CONFIG_FILE).read_text())
+    config["config"].update(change)
+    (folder / presets.CONFIG_FILE).write_text(json.dumps(config))
+    with pytest.raises(IntegrityError, match=f"config.json does not describe a DCGAN.*{phrase}"):
+        presets.from_pretrained(folder)
+
+
+def test_weights_of_another_size_are_one_sentence_without_keras_warnings(tmp_path, recwarn):
+    folder = presets.save_preset(DCGAN(image_size=16, channels=1, g_filters=4, d_filters=4, latent_dim=4),
+                                 tmp_path / "dcgan", sample_grid=False)
+    config = json.loads((folder / presets.CONFIG_FILE).read_text())
+    config["config"]["image_size"] = 32
+    (folder / presets.CONFIG_FILE).write_text(json.dumps(config))
+    recwarn.clear()
+    with pytest.raises(IntegrityError, match="holds weights of another shape than this DCGAN") as caught:
+        presets.from_pretrained(folder)
+    assert "\n" not in str(caught.value)
+    assert not [w for w in recwarn if "keras" in str(w.filename)], [str(w.message)[:80] for w in recwarn]
+
+
+def test_a_killed_save_leaves_nothing_the_next_save_keeps(gan, tmp_path):
+    dead = tmp_path / ".preset.partial-999999999-abcd1234"  # above any pid the kernel hands out
+    dead.mkdir()
+    (dead / "config.json").write_text("{}")
+    old = tmp_path / ".preset.old-999999999-abcd1234"
+    old.mkdir()
+    presets.save_preset(gan, tmp_path / "preset", sample_grid=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["preset"]

@@ -99,3 +99,83 @@ def test_recipe_through_the_cli_follows_train_recipe(tmp_path, monkeypatch):
     for epoch in (0, 1):
         for key in ("d_loss", "g_loss"):
             assert float(got[epoch][key]) == pytest.approx(float(expected[epoch][key]), rel=1e-5), (epoch, key)
+
+
+# ------------------------------------------------------------ training runs that must not lie
+def _train(args, tmp_path):
+    from typer.testing import CliRunner
+
+    from kerasgan.cli import app
+
+    return CliRunner().invoke(app, ["train", "dcgan", "--image-size", "16", "--channels", "1", *args])
+
+
+@pytest.fixture
+def tiny_npz(tmp_path):
+    images = np.random.default_rng(0).integers(0, 255, (24, 16, 16), dtype=np.uint8)
+    path = tmp_path / "tiny.npz"
+    np.savez(path, images=images)
+    return path
+
+
+def _epochs_logged(path):
+    with open(path) as f:
+        return [int(row["epoch"]) for row in csv.DictReader(f)]
+
+
+def test_resume_after_a_kill_between_log_row_and_checkpoint_logs_each_epoch_once(tiny_npz, tmp_path):
+    out = tmp_path / "run"
+    common = ["--data", str(tiny_npz), "--batch-size", "8", "-o", str(out)]
+    result = _train(common + ["--epochs", "2"], tmp_path)
+    assert result.exit_code == 0, result.output
+    # as if killed after epoch 2 was logged but before its checkpoint was written
+    newest = max((out / "checkpoints").glob("ckpt-*"))
+    newest.unlink()
+    result = _train(common + ["--epochs", "3", "--resume"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert _epochs_logged(out / "training_log.csv") == [0, 1, 2]
+
+
+def test_resume_from_only_damaged_checkpoints_is_refused_and_keeps_them(tiny_npz, tmp_path):
+    out = tmp_path / "run"
+    common = ["--data", str(tiny_npz), "--batch-size", "8", "-o", str(out)]
+    assert _train(common + ["--epochs", "2"], tmp_path).exit_code == 0
+    damaged = sorted((out / "checkpoints").glob("ckpt-*"))
+    for path in damaged:
+        path.write_bytes(path.read_bytes()[:4000])
+    for extra in ([], ["--resume"]):
+        result = _train(common + ["--epochs", "4", *extra], tmp_path)
+        assert result.exit_code == 2, result.output
+        last = result.output.strip().splitlines()[-1]
+        assert last.startswith("Error: ") and ("already holds a run" if not extra else "move them away") in last
+    assert sorted((out / "checkpoints").glob("ckpt-*")) == damaged
+    assert _epochs_logged(out / "training_log.csv") == [0, 1]
+
+
+def test_a_diverged_run_exits_non_zero_without_a_preset(tiny_npz, tmp_path, monkeypatch):
+    from kerasgan import DCGAN
+
+    monkeypatch.setattr(DCGAN, "default_optimizers",
+                        lambda self: (keras.optimizers.SGD(1e12), keras.optimizers.SGD(1e12)))
+    out = tmp_path / "run"
+    result = _train(["--data", str(tiny_npz), "--batch-size", "8", "--epochs", "20", "-o", str(out)], tmp_path)
+    assert result.exit_code == 1, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error: Training diverged at step") and last.endswith("No preset was written."), last
+    assert not (out / "preset").exists()
+
+
+def test_limit_on_a_folder_keeps_that_many_images(tmp_path):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(20):
+        Image.fromarray(rng.integers(0, 255, (16, 16), dtype=np.uint8)).save(folder / f"{i:02d}.png")
+    out = tmp_path / "run"
+    common = ["--data", str(folder), "--epochs", "1", "-o", str(out)]
+    # 5 images cannot fill a batch of 8 (it used to train on one batch of 8 anyway)
+    result = _train(common + ["--batch-size", "8", "--limit", "5"], tmp_path)
+    assert result.exit_code == 2 and "limit=5 keeps 5 readable images, fewer than batch_size=8" in result.output
+    result = _train(common + ["--batch-size", "5", "--limit", "15"], tmp_path)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (out / "checkpoints").glob("ckpt-*")] == ["ckpt-000000003-epoch0001.weights.h5"]

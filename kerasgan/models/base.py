@@ -21,6 +21,9 @@ from kerasgan.errors import DataError, InvalidArgumentError
 from kerasgan.images import to_uint8
 
 OUTPUT_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "linear": None}
+# fit() checks the values of arrays up to this many elements in full (~1 GiB of float32);
+# of larger ones, evenly spaced samples adding up to about as many.
+FULL_CHECK_ELEMENTS = 1 << 28
 _MODEL_KWARGS = ("name", "dtype", "trainable")
 
 
@@ -264,7 +267,8 @@ class BaseGAN(TrainerMixin, keras.Model):
             raise DataError(f"{name} is unconditional and takes no labels, but labels were given with the images.")
 
     def _check_training_data(self, x, y):
-        """Checks what can be seen before training starts; the step checks the rest."""
+        """Checks what can be seen before training starts, the same way on every backend:
+        shapes, then the values of arrays (all of them) or of a dataset's first batch."""
         # A tf.data.Dataset exists only where TensorFlow is already imported; never import it
         # here, so JAX and PyTorch users train without TensorFlow installed.
         tf = sys.modules.get("tensorflow")
@@ -275,8 +279,88 @@ class BaseGAN(TrainerMixin, keras.Model):
             else:
                 x_spec, y_spec = spec, None
             self._check_batch_shape(tuple(x_spec.shape[1:]), y_spec is not None)
+            for batch in x.take(1):  # one batch: a dataset may be endless or expensive to read
+                images, labels = batch if isinstance(batch, tuple) else (batch, None)
+                self._check_image_values(images, "the first batch of the dataset")
+                if self.conditional and labels is not None:
+                    self._check_training_labels(labels, "the first batch of the dataset")
         elif hasattr(x, "shape") and hasattr(x, "dtype"):
             self._check_batch_shape(tuple(x.shape[1:]), y is not None)
+            self._check_image_values(x, "the training images")
+            if self.conditional and y is not None:
+                self._check_training_labels(y, "the training labels")
+
+    def _check_image_values(self, x, what: str):
+        """Refuses NaN/inf, and values outside the generator's output range (e.g. uint8 or
+        0..255 floats for a tanh generator, which would train against an unreachable target).
+        Costs a min and a max over the array (over evenly spaced samples past
+        `FULL_CHECK_ELEMENTS`)."""
+        try:
+            values = np.asarray(x)
+        except Exception:  # e.g. a tensor on a GPU: the training step sees it instead
+            return
+        if values.size == 0:
+            return
+        name, value_range = type(self).__name__, self.output_range
+        if not (np.issubdtype(values.dtype, np.number) and not np.issubdtype(values.dtype, np.complexfloating)):
+            raise DataError(f"{name} trains on float images, but {what} have dtype {values.dtype}.")
+        activation = getattr(self, "output_activation", "tanh")
+        if value_range is not None and np.issubdtype(values.dtype, np.integer):
+            option = "" if value_range == (-1.0, 1.0) else f", {value_range}"
+            raise DataError(
+                f"{name} trains on float images in [{value_range[0]:g}, {value_range[1]:g}] (the range of its "
+                f"{activation} output), but {what} are {values.dtype} pixels; scale them with "
+                f"kerasgan.datasets.to_value_range(images{option})."
+            )
+        if values.size > FULL_CHECK_ELEMENTS:
+            values = values[:: -(-values.size // FULL_CHECK_ELEMENTS)]  # every k-th image, a view
+        low, high = float(values.min()), float(values.max())  # NaN and inf show up in these
+        if not (np.isfinite(low) and np.isfinite(high)):
+            count = int(np.count_nonzero(~np.isfinite(values)))
+            raise DataError(
+                f"{what.capitalize()} hold {count} NaN or infinite value(s); {name} would learn NaN weights "
+                "from them, so remove or repair those images."
+            )
+        if value_range is not None:
+            tolerance = 1e-3 * (value_range[1] - value_range[0])
+            if low < value_range[0] - tolerance or high > value_range[1] + tolerance:
+                lo, hi = value_range
+                pixels = ""
+                if high > 2 * hi + 1:  # 0..255 pixels: say how to map them
+                    formula = {(-1.0, 1.0): "x / 127.5 - 1", (0.0, 1.0): "x / 255"}.get(
+                        value_range, f"x * {(hi - lo) / 255:.6g} + {lo:g}")
+                    pixels = f" (0..255 pixels? map them with {formula})"
+                raise DataError(
+                    f"{name} trains on values in [{lo:g}, {hi:g}] (the range of its {activation} output), but "
+                    f"{what} span {low:.4g}..{high:.4g}{pixels}."
+                )
+
+    def _check_training_labels(self, y, what: str):
+        """Class ids for a conditional model: whole numbers in 0..num_classes-1, one per image."""
+        name, k = type(self).__name__, self.num_classes
+        try:
+            labels = np.asarray(y)
+        except Exception:
+            return
+        if labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels[:, 0]
+        if labels.ndim != 1 or not (np.issubdtype(labels.dtype, np.integer) or np.issubdtype(labels.dtype, np.floating)):
+            raise DataError(
+                f"{name} takes one integer class id per image, but {what} have dtype {labels.dtype} and shape "
+                f"{labels.shape}."
+            )
+        if labels.size == 0:
+            return
+        if np.issubdtype(labels.dtype, np.floating):
+            fractional = labels[~np.isfinite(labels) | (labels != np.round(labels))]
+            if fractional.size:
+                raise DataError(
+                    f"{name} takes whole class ids in 0..{k - 1}, but {what} hold {fractional.size} "
+                    f"fractional or non-finite value(s), e.g. {fractional[0]:g}."
+                )
+        low, high = labels.min(), labels.max()
+        if low < 0 or high >= k:
+            raise DataError(f"{name} has {k} classes, so labels must lie in 0..{k - 1}, but {what} span {low:g}..{high:g}.")
 
     def _check_labels(self, labels, n: int):
         name = type(self).__name__
