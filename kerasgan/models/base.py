@@ -4,6 +4,10 @@ A variant supplies its networks (`build_generator`, `build_discriminator`), its 
 (`discriminator_objective`, `generator_objective`, optionally `discriminator_penalty` and
 `after_discriminator_update`) and its optimizer defaults. The training step is written once,
 in stateful Keras style; `kerasgan.backend` supplies the only per-backend part, the gradient.
+
+With `ema_decay` set, every variant also keeps `ema_generator`: a copy of the generator whose
+weights are an exponential moving average of the raw generator's (Karras et al.), updated in
+the step after every generator update and used by `decode()`, `sample()` and `generate()`.
 """
 
 from __future__ import annotations
@@ -67,7 +71,8 @@ class BaseGAN(TrainerMixin, keras.Model):
     # option (`WGAN(n_critic=5)`); the others make one.
     n_critic = 1
 
-    def __init__(self, latent_dim: int = 100, seed: int | None = None, diff_augment: str | None = None, **kwargs):
+    def __init__(self, latent_dim: int = 100, seed: int | None = None, diff_augment: str | None = None,
+                 ema_decay: float | None = None, ema_warmup: int = 0, **kwargs):
         n_critic = kwargs.pop("n_critic", None)
         unknown = sorted(set(kwargs) - set(_MODEL_KWARGS))
         if unknown:
@@ -85,6 +90,15 @@ class BaseGAN(TrainerMixin, keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed)
         # DiffAugment: the transforms D sees on real and fake images alike ("" = none)
         self.diff_augment = ",".join(augment.parse_policy(diff_augment))
+        # The generator's EMA (None = off): its decay, and how many generator updates it copies
+        # the raw weights before averaging. `ema_generator` is built with the networks.
+        self.ema_decay, self.ema_warmup = _ema_options(ema_decay, ema_warmup)
+        self.ema_generator = None
+        if self.ema_decay is not None:
+            # Generator updates seen by the EMA, as a variable: it is read inside the compiled
+            # step, threaded through the JAX state, and saved in checkpoints and presets.
+            self.ema_updates = self.add_weight(shape=(), dtype="int32", initializer="zeros", trainable=False,
+                                               name="ema_updates")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
@@ -100,6 +114,8 @@ class BaseGAN(TrainerMixin, keras.Model):
             discriminator = keras.saving.deserialize_keras_object(discriminator)
         self.generator = generator if generator is not None else self.build_generator()
         self.discriminator = discriminator if discriminator is not None else self.build_discriminator()
+        if self.ema_decay is not None:
+            self.ema_generator = _averaged_copy(self.generator)
         self.latent_dim = int(self.generator.inputs[0].shape[-1])  # custom networks decide it
         self.data_shape = tuple(self.generator.outputs[0].shape[1:])
         d_shape = tuple(self.discriminator.inputs[0].shape[1:])
@@ -212,9 +228,28 @@ class BaseGAN(TrainerMixin, keras.Model):
         g_loss, _ = self._update(
             self.g_optimizer, self.generator.trainable_variables, lambda: self.generator_loss(ops.shape(real)[0], labels)
         )
+        self._update_ema()  # after every generator update; nothing when ema_decay is None
         for tracker, value in zip(self.metrics, (d_loss, g_loss, d_real, d_fake)):
             tracker.update_state(value)
         return {m.name: m.result() for m in self.metrics}
+
+    def _update_ema(self):
+        """ema <- d * ema + (1 - d) * raw for the generator's trainable weights, with d = 0 (a plain
+        copy) for the first `ema_warmup` generator updates and `ema_decay` after them. Weights
+        that are not trained (BatchNorm's moving statistics) are copied, as StudioGAN does.
+        Plain variable assignments, so the compiled step keeps them on every backend."""
+        if self.ema_generator is None:
+            return
+        self.ema_updates.assign(self.ema_updates + 1)
+        decay = ops.where(self.ema_updates > self.ema_warmup, self.ema_decay, 0.0)
+        trained = {id(v) for v in self.generator.trainable_weights}
+        # The copy has the same structure, so `weights` pairs up one to one.
+        for ema, raw in zip(self.ema_generator.weights, self.generator.weights):
+            if id(raw) in trained:
+                d = ops.cast(decay, ema.dtype)
+                ema.assign(d * ema + (1.0 - d) * ops.cast(raw, ema.dtype))
+            else:
+                ema.assign(raw.value)
 
     def _update(self, optimizer, variables, loss_fn):
         loss, aux, grads = self._loss_and_gradients(loss_fn, variables, optimizer)
@@ -387,8 +422,10 @@ class BaseGAN(TrainerMixin, keras.Model):
         n = _positive_int("n", n)
         return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
 
-    def decode(self, z, labels=None, batch_size: int = 256) -> np.ndarray:
-        """The generator's float output for given latent vectors, in inference mode."""
+    def decode(self, z, labels=None, batch_size: int = 256, use_ema: bool = True) -> np.ndarray:
+        """The generator's float output for given latent vectors, in inference mode: the EMA
+        generator's when the model keeps one (`ema_decay`), unless `use_ema=False`."""
+        generator = self.ema_generator if use_ema and self.ema_generator is not None else self.generator
         z = np.asarray(z, dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise InvalidArgumentError(f"Latent vectors must have shape (n, {self.latent_dim}), got {z.shape}.")
@@ -397,19 +434,23 @@ class BaseGAN(TrainerMixin, keras.Model):
         for start in range(0, z.shape[0], batch_size):
             zb = z[start : start + batch_size]
             inputs = zb if labels is None else [zb, labels[start : start + batch_size]]
-            out.append(ops.convert_to_numpy(ops.cast(self.generator(inputs, training=False), "float32")))
+            out.append(ops.convert_to_numpy(ops.cast(generator(inputs, training=False), "float32")))
         return np.concatenate(out)
 
-    def sample(self, n: int, seed: int | None = None, labels=None, batch_size: int = 256) -> np.ndarray:
-        """n samples in the generator's output range (float32)."""
+    def sample(self, n: int, seed: int | None = None, labels=None, batch_size: int = 256,
+               use_ema: bool = True) -> np.ndarray:
+        """n samples in the generator's output range (float32); see `decode` for `use_ema`."""
         z = self.latent_vectors(n, seed)
-        return self.decode(z, labels=labels, batch_size=batch_size)
+        return self.decode(z, labels=labels, batch_size=batch_size, use_ema=use_ema)
 
-    def generate(self, n: int, seed: int | None = None, labels=None, batch_size: int = 256) -> np.ndarray:
-        """n images as uint8 (n, H, W, C); the same seed gives the same images."""
+    def generate(self, n: int, seed: int | None = None, labels=None, batch_size: int = 256,
+                 use_ema: bool = True) -> np.ndarray:
+        """n images as uint8 (n, H, W, C); the same seed gives the same images. They come from
+        the EMA generator when the model keeps one, unless `use_ema=False`."""
         if self.output_range is None:
             raise InvalidArgumentError(f"This {type(self).__name__} has an unbounded output; use `sample()` for raw values.")
-        return to_uint8(self.sample(n, seed=seed, labels=labels, batch_size=batch_size), self.output_range)
+        return to_uint8(self.sample(n, seed=seed, labels=labels, batch_size=batch_size, use_ema=use_ema),
+                        self.output_range)
 
     # ------------------------------------------------------------------ presets
     def save_preset(self, directory, **kwargs):
@@ -442,6 +483,9 @@ class BaseGAN(TrainerMixin, keras.Model):
         }
         if self.diff_augment:  # left out when off, so configs saved before the option still match
             config["diff_augment"] = self.diff_augment
+        if self.ema_decay is not None:  # left out when off, as diff_augment
+            config["ema_decay"] = self.ema_decay
+            config["ema_warmup"] = self.ema_warmup
         if self.n_critic != type(self).n_critic:  # a deprecated plain GAN(n_critic=...) still round-trips until 0.3
             config["n_critic"] = self.n_critic
         if self._custom_networks:
@@ -481,6 +525,29 @@ def _positive_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise InvalidArgumentError(f"`{name}` must be a positive whole number, got {value!r}.")
     return int(value)
+
+
+def _ema_options(decay, warmup) -> tuple[float | None, int]:
+    if isinstance(warmup, bool) or not isinstance(warmup, (int, np.integer)) or warmup < 0:
+        raise InvalidArgumentError(f"`ema_warmup` must be a whole number of generator updates >= 0, got {warmup!r}.")
+    if decay is None:
+        if warmup:
+            raise InvalidArgumentError(f"`ema_warmup={warmup}` needs `ema_decay`, the moving average it delays.")
+        return None, 0
+    if isinstance(decay, bool) or not isinstance(decay, (int, float, np.number)) or not 0.0 < decay < 1.0:
+        raise InvalidArgumentError(f"`ema_decay` must be a number between 0 and 1 (e.g. 0.999), got {decay!r}.")
+    return float(decay), int(warmup)
+
+
+def _averaged_copy(generator) -> keras.Model:
+    """A second generator of the same structure starting from the same weights, to hold the
+    moving average. Frozen, so its weights are non-trainable variables: no optimizer sees them,
+    Keras' JAX trainer threads them through the compiled step as state, and they are saved
+    with the model's weights (checkpoints, presets)."""
+    ema = keras.models.clone_model(generator)
+    ema.set_weights(generator.get_weights())
+    ema.trainable = False
+    return ema
 
 
 def _check_bfloat16_training(model):
