@@ -295,7 +295,8 @@ def model_card(metadata: dict, card: dict | None = None, has_samples: bool = Tru
     recipe = info.get("recipe") or {}
     lines += [f"- {key}: {_text(value)}" for key, value in recipe.items()] or ["Not recorded."]
     training = info.get("training") if isinstance(info.get("training"), dict) else {}
-    facts = {key: training.get(key, info.get(key)) for key in ("steps", "wall_time_s", "backend", "device", "resumed")}
+    facts = {key: training.get(key, info.get(key))
+             for key in ("steps", "epochs", "wall_time_s", "backend", "device", "resumed", "note")}
     facts.update({"kerasgan": info.get("kerasgan_version"), "keras": info.get("keras_version"),
                   "saved": info.get("date"), "weights dtype": info.get("weights_dtype")})
     params = info.get("parameters") or {}
@@ -322,6 +323,10 @@ def model_card(metadata: dict, card: dict | None = None, has_samples: bool = Tru
     if has_samples:
         how = " (labels cycling through the classes)" if info.get("conditional") else ""
         lines += ["", "## Samples", "", f"`generate(64, seed=0)`{how}:", "", "![64 samples, seed 0](samples.png)"]
+    nearest = info.get("nearest_train")
+    if isinstance(nearest, dict) and nearest.get("file"):  # samples beside their nearest training images
+        lines += ["", "## Nearest training images", "", _text(nearest.get("about", "")), "",
+                  f"![samples and their nearest training images]({nearest['file']})"]
     data_name = data.get("name", "its training data")
     limitations = info.get("limitations") or (
         f"It makes images like those in {data_name} and nothing else, at {shape_text}; it inherits that data's "
