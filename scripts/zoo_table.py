@@ -83,7 +83,7 @@ def _colour_table(checkpoints: list) -> str:
     sizes = sorted({e["metrics"]["measured"]["n_samples"] for _, e in checkpoints if e.get("metrics", {}).get("measured")})
     if sizes:
         lines += ["", "Each cell is value (floor), measured with `kerasgan eval NAME --n "
-                      f"{' or '.join(f'{n:,}' for n in sizes)}` against the training images. SWD and MS-SSIM need no "
+                      f"{' or '.join(str(n) for n in sizes)}` against the training images. SWD and MS-SSIM need no "
                       "network; their floor is the same metric between two halves of the training images at the "
                       "same sample size (MS-SSIM near its floor means real-like variety; well above it, mode "
                       "collapse). The memorization ratio is the samples' distance to their nearest training image "

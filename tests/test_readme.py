@@ -55,4 +55,4 @@ def test_colour_checkpoints_get_their_own_section_with_sample_grids():
     row = next(line for line in colour_part.splitlines() if line.startswith("| `cats`"))
     assert "| 20 (6.5) | 0.15 (0.1) | 1.02 (0.99) |" in row and "5,500 steps, 240 s (jax, NVIDIA H200)" in row
     assert '<img src="hub/cats/samples.png"' in row
-    assert "--n 2,000" in colour_part and "Shared one GPU." in colour_part
+    assert "--n 2000" in colour_part and "Shared one GPU." in colour_part
