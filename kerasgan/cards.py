@@ -136,7 +136,7 @@ def model_card(metadata: dict, card: dict | None = None, has_samples: bool = Tru
         _recipe_section(info),
         _metrics_section(info.get("metrics") or {}),
         _samples_section(conditional) if has_samples else [],
-        _memorization_section(info.get("metrics") or {}, has_nearest),
+        _memorization_section(info.get("metrics") or {}, has_nearest, _dict(info.get("nearest_train"))),
         ["## Limitations", "", _limitations(info, data)],
     ]
     return front + "\n" + "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
@@ -187,7 +187,8 @@ def _recipe_section(info: dict) -> list[str]:
     lines = ["## Training recipe", ""]
     lines += [f"- {key}: {_text(value)}" for key, value in recipe.items()] or ["Not recorded."]
     training = info.get("training") if isinstance(info.get("training"), dict) else {}
-    facts = {key: training.get(key, info.get(key)) for key in ("steps", "wall_time_s", "backend", "device", "resumed")}
+    facts = {key: training.get(key, info.get(key))
+             for key in ("steps", "epochs", "wall_time_s", "backend", "device", "resumed", "note")}
     facts.update({"kerasgan": info.get("kerasgan_version"), "keras": info.get("keras_version"),
                   "saved": info.get("date"), "weights dtype": info.get("weights_dtype")})
     params = info.get("parameters") or {}
@@ -221,7 +222,7 @@ def _samples_section(conditional: bool) -> list[str]:
     return ["## Samples", "", f"`generate(64, seed=0)`{how}:", "", f"![64 samples, seed 0]({SAMPLES_FILE})"]
 
 
-def _memorization_section(metrics: dict, has_nearest: bool) -> list[str]:
+def _memorization_section(metrics: dict, has_nearest: bool, info_nearest: dict) -> list[str]:
     """Whether samples copy the training data: the ratio of nearest-training-image distances, and
     the picture of samples beside their nearest training images when the folder has one."""
     ratio = metrics.get(MEMORIZATION)
@@ -234,8 +235,8 @@ def _memorization_section(metrics: dict, has_nearest: bool) -> list[str]:
                   "real images the model never saw: near 1 means the samples are as new as unseen real images, "
                   "well below 1 means it reproduces training images."]
     if has_nearest:
-        lines += ["", "Each sample beside its nearest training image:", "",
-                  f"![samples beside their nearest training images]({NEAREST_FILE})"]
+        nearest = info_nearest.get("about") or "Each sample beside its nearest training image:"
+        lines += ["", _text(nearest), "", f"![samples beside their nearest training images]({NEAREST_FILE})"]
     return lines
 
 
@@ -294,3 +295,7 @@ def _slug(name: str) -> str:
 def _text(value) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}

@@ -124,8 +124,9 @@ def list_checkpoints():
     for name, entry in sorted(checkpoints.items()):
         size = sum(f["size"] for f in entry["files"].values())
         stored = entry.get("metrics", {})
-        metrics = "; ".join(part for part in (f"fid {value_and_floor(stored['fid'])}" if "fid" in stored else "",
-                                              class_check(stored) if stored else "") if part and part != "–")
+        headline = "fid" if "fid" in stored else "swd"  # colour checkpoints have no feature network
+        metrics = "; ".join(part for part in (f"{headline} {value_and_floor(stored[headline])}" if headline in stored
+                                              else "", class_check(stored) if stored else "") if part and part != "–")
         shape = "x".join(str(d) for d in entry.get("data_shape", [entry.get("image_size", "?")]))
         params = entry.get("parameters", {})
         rows.append((name, entry["class_name"], shape, entry.get("data", {}).get("name", "?"),

@@ -39,6 +39,7 @@ class EvalData:
     labels: np.ndarray | None = None  # indexes `class_names`
     class_names: list[str] | None = None
     train: np.ndarray | None = None  # what the model trained on, when `real` is held out from it
+    heldout: np.ndarray | None = None  # images kept out of training, when `real` is not (else `real`)
     classifier: str | None = None  # the project classifier for this domain
     notes: list[str] = field(default_factory=list)
 
@@ -46,11 +47,14 @@ class EvalData:
 # ------------------------------------------------------------------ real data
 def eval_data_for_recipe(recipe: dict, data_dir: str | os.PathLike) -> EvalData:
     """The real data a zoo recipe is measured against: the held-out test split where the data has
-    one (then the training split is kept for the memorization ratio), else the training data."""
+    one (then the training split is kept for the memorization ratio), else the training data (with an
+    image folder's held-out files for the memorization ratio)."""
     from kerasgan import datasets
     from kerasgan.classifiers import FASHION_CLASSES
 
     spec = recipe["data"]
+    if spec["loader"] == "image_folder":
+        return _image_folder_eval_data(recipe, data_dir)
     if spec["loader"] == "mnist":
         kind = spec["kind"]
         test, test_labels = datasets.mnist(data_dir, "test", kind)
@@ -62,6 +66,38 @@ def eval_data_for_recipe(recipe: dict, data_dir: str | os.PathLike) -> EvalData:
     return EvalData(to_uint8(images), f"the {len(images):,} Quick-Draw drawings it trained on ({', '.join(names)})",
                     labels, names, None, DOMAIN_CLASSIFIERS["quickdraw"],
                     ["memorization_ratio is not measured: the recipe trained on every drawing, none is held out."])
+
+
+def _image_folder_eval_data(recipe: dict, data_dir) -> EvalData:
+    """An image-folder recipe keeps only `holdout` files out of training: too few to be the real side of
+    SWD and MS-SSIM at thousands of samples, so those compare with the training images and the held-out
+    files serve the memorization ratio."""
+    from kerasgan import datasets, recipes
+
+    spec = recipe["data"]
+    train_files, heldout_files = recipes.recipe_split(recipe, data_dir)
+    channels = recipe["options"].get("channels", 3)
+    train = datasets.load_image_files(train_files, spec["image_size"], channels)
+    heldout = datasets.load_image_files(heldout_files, spec["image_size"], channels) if heldout_files else None
+    notes = [] if heldout is not None else ["memorization_ratio is not measured: the recipe holds out no files."]
+    return EvalData(train, f"the {len(train):,} training images of {spec['path']} ({len(heldout_files):,} more held "
+                           "out for the memorization ratio)", train=train if heldout is not None else None,
+                    heldout=heldout, notes=notes)
+
+
+def _has_recipe_data(recipe: dict, data) -> bool:
+    """Whether `data` is the datasets folder holding a recipe's data (or, for an image-folder recipe,
+    that folder itself)."""
+    from kerasgan import recipes
+
+    spec = recipe.get("data", {})
+    if spec.get("loader") == "image_folder":
+        try:
+            recipes.recipe_split(recipe, data)
+        except (FileNotFoundError, ValueError):
+            return False
+        return True
+    return Path(data, spec.get("kind", spec.get("loader", ""))).is_dir()
 
 
 def eval_data_from_path(path: str | os.PathLike, data_shape) -> EvalData:
@@ -152,10 +188,11 @@ def _inception_if_available(notes: list[str]):
 def _memorization(fakes, data: EvalData, seed: int) -> dict:
     """Samples' nearest-training-image distance over held-out real images', beside the same ratio for a
     second held-out half (the floor, about 1)."""
+    heldout = data.heldout if data.heldout is not None else data.real
     rng = np.random.default_rng(seed)
-    half = len(data.real) // 2
-    order = rng.permutation(len(data.real))
-    heldout_a, heldout_b = data.real[np.sort(order[:half])], data.real[np.sort(order[half:2 * half])]
+    half = len(heldout) // 2
+    order = rng.permutation(len(heldout))
+    heldout_a, heldout_b = heldout[np.sort(order[:half])], heldout[np.sort(order[half:2 * half])]
     fakes = fakes[:half]
     value = metrics.memorization_ratio(fakes, data.train, heldout_b)["ratio"]
     floor = metrics.memorization_ratio(heldout_a, data.train, heldout_b)["ratio"]
@@ -271,11 +308,10 @@ def evaluate_checkpoint(handle, data: str | os.PathLike | None = None, n: int = 
     data = data or os.environ.get("KERASGAN_DATA_DIR")
     if not data:
         raise InvalidArgumentError("Evaluation compares with real data: pass --data PATH or set KERASGAN_DATA_DIR.")
-    folder = recipe and recipe.get("data", {}).get("kind", recipe.get("data", {}).get("loader"))
     classifier = None
-    if folder and Path(data, folder).is_dir():
+    if recipe and _has_recipe_data(recipe, data):
         real = eval_data_for_recipe(recipe, data)
-        classifier = _domain_classifier(real)
+        classifier = _domain_classifier(real) if real.classifier else None
     else:
         real = eval_data_from_path(data, model.data_shape)
     report = evaluate(model, real, n=n, seed=seed, classifier=classifier)

@@ -146,3 +146,34 @@ def test_eval_cli_bad_data_is_one_sentence(tiny_preset, tmp_path):
     np.savez(bad, images=np.zeros((10, 8, 8), np.uint8))
     result = CliRunner().invoke(app, ["eval", str(tiny_preset), "--data", str(bad)])
     assert result.exit_code == 2 and "makes images of shape (16, 16, 1)" in result.output
+
+
+def blobs(n, seed):
+    """28x28 colour images of one distribution: a random colour plus pixel noise."""
+    rng = np.random.default_rng(seed)
+    return np.clip(rng.normal(128, 40, (n, 1, 1, 3)) + rng.normal(0, 30, (n, 28, 28, 3)), 0, 255).astype(np.uint8)
+
+
+def test_image_folder_recipe_measured_against_its_training_images_and_held_out_files(tmp_path):
+    """An image-folder recipe's real side is its training images; its held-out files (the recipe's
+    split) serve the memorization ratio, so a generator that copies training images scores ~0."""
+    from kerasgan import datasets, recipes
+    from kerasgan.evaluation import _has_recipe_data, eval_data_for_recipe
+
+    folder = tmp_path / "blobs" / "28"
+    folder.mkdir(parents=True)
+    for i, image in enumerate(blobs(48, 0)):
+        Image.fromarray(image).save(folder / f"{i:03d}.png")
+    recipe = {"data": {"loader": "image_folder", "kind": "blobs", "path": "blobs/28", "image_size": 28, "holdout": 16},
+              "options": {"channels": 3}}
+    assert _has_recipe_data(recipe, tmp_path) and _has_recipe_data(recipe, folder)
+    assert not _has_recipe_data(recipe, tmp_path / "elsewhere")
+    data = eval_data_for_recipe(recipe, tmp_path)
+    train_files, held_files = recipes.recipe_split(recipe, tmp_path)
+    assert np.array_equal(data.heldout, datasets.load_image_files(held_files, 28))
+    assert len(data.real) == len(data.train) == 32 and "32 training images" in data.description
+    fresh = evaluate(Stub(lambda n, s, _: blobs(n, 100 + s)), data, n=32)["metrics"]
+    copies = evaluate(Stub(lambda n, s, _: data.train[:n]), data, n=32)["metrics"]
+    assert fresh["memorization_ratio"]["n"] == 8 and fresh["swd"]["n"] == 16
+    assert fresh["memorization_ratio"]["value"] == pytest.approx(1.0, abs=0.2)
+    assert copies["memorization_ratio"]["value"] == pytest.approx(0.0, abs=1e-6)

@@ -210,6 +210,43 @@ def test_zoo_recipes_match_their_checkpoints():
         assert recipes.get_recipe(name) == entry["recipe"], f"{name}: recipes.py and weights_manifest.json differ"
 
 
+def test_zoo_recipes_build_their_checkpoints_models():
+    """A recipe builds the very model its checkpoint holds: the same constructor config."""
+    from kerasgan import recipes
+    from kerasgan.models import VARIANTS
+
+    hub_dir = Path(__file__).resolve().parents[1] / "hub"
+    for name in manifest.load_manifest(manifest.find_manifest())["checkpoints"]:
+        recipe = recipes.get_recipe(name)
+        built = VARIANTS[recipe["class_name"]](seed=recipe["seed"], **recipe["options"]).get_config()
+        stored = json.loads((hub_dir / name / "config.json").read_text(encoding="utf-8"))["config"]
+        built.pop("name"), stored.pop("name")
+        assert built == stored, f"{name}: the recipe builds another model than hub/{name}/config.json"
+
+
+def test_image_folder_recipes_hold_out_what_their_checkpoints_held_out(data_dir):
+    """The files a published image-folder run kept out of training (listed in its metadata.json)
+    are the ones its recipe holds out: `kerasgan train --recipe` trains on the same images."""
+    from kerasgan import recipes
+
+    hub_dir = Path(__file__).resolve().parents[1] / "hub"
+    loaded = set()  # data specs whose training images were read (once each: thousands of files)
+    for name, entry in manifest.load_manifest(manifest.find_manifest())["checkpoints"].items():
+        spec = entry["recipe"]["data"]
+        if spec["loader"] != "image_folder":
+            continue
+        listed = json.loads((hub_dir / name / "metadata.json").read_text(encoding="utf-8"))["training"]["held_out"]
+        train, held_out = recipes.recipe_split(recipes.get_recipe(name), data_dir)
+        assert [f.name for f in held_out] == listed, name
+        assert len(listed) == spec["holdout"] and not set(listed) & {f.name for f in train}
+        if json.dumps(spec, sort_keys=True) not in loaded:
+            loaded.add(json.dumps(spec, sort_keys=True))
+            images, labels = recipes.load_recipe_data(recipes.get_recipe(name), data_dir)
+            assert images.shape == (len(train), spec["image_size"], spec["image_size"], 3) and labels is None
+            assert images.min() >= -1.0 and images.max() <= 1.0
+    assert loaded, "no image-folder checkpoint in the zoo to check"
+
+
 def test_manifest_entry_and_add(gan_preset, tmp_path):
     entry = entry_for(gan_preset)
     assert entry["class_name"] == "GAN" and entry["data_shape"] == [8, 8, 1] and entry["image_size"] == 8
