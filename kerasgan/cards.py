@@ -137,6 +137,7 @@ def model_card(metadata: dict, card: dict | None = None, has_samples: bool = Tru
         _metrics_section(info.get("metrics") or {}),
         _samples_section(conditional) if has_samples else [],
         _memorization_section(info.get("metrics") or {}, has_nearest, _dict(info.get("nearest_train"))),
+        _comparison_section(_dict(info.get("comparison"))),
         ["## Limitations", "", _limitations(info, data)],
     ]
     return front + "\n" + "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
@@ -299,3 +300,11 @@ def _text(value) -> str:
 
 def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
+
+
+def _comparison_section(comparison: dict) -> list[str]:
+    """Another run of the same recipe with one setting changed (e.g. DiffAugment off), as a picture."""
+    if not comparison.get("file"):
+        return []
+    return [f"### {comparison.get('title', 'Compared with')}", "", _text(comparison.get("about", "")), "",
+            f"![{comparison.get('title', 'comparison')}]({comparison['file']})"]

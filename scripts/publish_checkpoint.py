@@ -27,11 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 NEAREST_FILE = "nearest_train.png"
 # facts.json fields that describe the run's driver rather than the training (the recipe and
 # metadata.json already say the rest; the memorization ratio is measured by record_metrics.py)
-NOT_TRAINING_FACTS = ("name", "variant", "options", "memorization", "generate16_ms_warm")
+NOT_TRAINING_FACTS = ("name", "variant", "options", "memorization", "generate16_ms_warm", "recipe", "class_name",
+                      "fp16_max_grey_diff")
+COMPARISON_FILE = "nearest_train_without_diff_augment.png"
 MANIFEST_TRAINING_FACTS = ("steps", "epochs", "wall_time_s", "backend", "device", "note")
 
 
-def main(name: str, run_dir: str, repo_id: str | None = None, note: str | None = None) -> None:
+def main(name: str, run_dir: str, repo_id: str | None = None, note: str | None = None,
+         without_diff_augment: str | None = None) -> None:
     from kerasgan import recipes
     from kerasgan.manifest import add_to_manifest, manifest_entry_for
     from kerasgan.presets import save_preset
@@ -53,6 +56,8 @@ def main(name: str, run_dir: str, repo_id: str | None = None, note: str | None =
                                "recognisable but not state of the art. Its metrics hold for the data named above only."}
     if (run / NEAREST_FILE).is_file():
         metadata["nearest_train"] = {"file": NEAREST_FILE, "about": nearest_grid_caption(facts)}
+    if without_diff_augment:  # the same recipe with DiffAugment off, trained side by side
+        metadata["comparison"] = diff_augment_comparison(facts, Path(without_diff_augment))
     dtype = trained_dtype or faithful_dtype(model, metadata)
     target = ROOT / "hub" / name
     if target.exists():
@@ -61,6 +66,8 @@ def main(name: str, run_dir: str, repo_id: str | None = None, note: str | None =
     shutil.copyfile(run / "training_log.csv", target / "training_log.csv")
     if "nearest_train" in metadata:
         shutil.copyfile(run / NEAREST_FILE, target / NEAREST_FILE)
+    if "comparison" in metadata:
+        shutil.copyfile(Path(without_diff_augment) / NEAREST_FILE, target / COMPARISON_FILE)
     entry = manifest_entry_for(target, name, repo_id, "v0.1.0",
                                description=recipe["description"], data=data, recipe=recipe,
                                training={k: training[k] for k in MANIFEST_TRAINING_FACTS if k in training})
@@ -108,6 +115,28 @@ def nearest_grid_caption(facts: dict) -> str:
             f"nearest of {training_set} to each, by pixel distance. Drawn on the training device when training ended.")
 
 
+def diff_augment_comparison(facts: dict, other_run: Path) -> dict:
+    """What the card shows of the run without DiffAugment: it must have trained as many steps."""
+    other = json.loads((other_run / "facts.json").read_text())
+    if other["steps"] != facts["steps"] or other["options"].get("diff_augment"):
+        raise SystemExit(f"{other_run} is not the same recipe without DiffAugment at {facts['steps']} steps.")
+    with_ratio, without_ratio = facts["memorization"]["ratio"], other["memorization"]["ratio"]
+    logs = other.get("final_logs", {})
+    return {
+        "title": "Without DiffAugment",
+        "file": COMPARISON_FILE,
+        "about": (f"The same recipe with `diff_augment=None`, trained side by side on the same device for the same "
+                  f"{facts['steps']:,} steps. Memorization ratio {without_ratio:.2f} without DiffAugment, "
+                  f"{with_ratio:.2f} with it ({facts['memorization']['n_samples']} samples against the "
+                  f"{facts['memorization']['n_held_out']} held-out images). Without it the discriminator wins "
+                  f"outright (it ends at D(real) {logs.get('d_real', float('nan')):.3f}, D(fake) "
+                  f"{logs.get('d_fake', float('nan')):.3f}) and the generator no longer learns; "
+                  "its samples and their nearest training images, as above:"),
+        "memorization_ratio": round(without_ratio, 4),
+        "steps": other["steps"],
+    }
+
+
 def faithful_dtype(model, metadata: dict) -> str:
     """float16 when it moves no sample of 256 by more than one grey level, else float32."""
     from kerasgan.presets import load_preset, save_preset
@@ -126,5 +155,7 @@ if __name__ == "__main__":
     parser.add_argument("run_dir")
     parser.add_argument("repo_id", nargs="?", default=None, help="default kerasgan/NAME")
     parser.add_argument("--note", default=None, help="a training fact the numbers do not tell (shown in the card)")
+    parser.add_argument("--without-diff-augment", metavar="RUN_DIR", default=None,
+                        help="the same recipe's run with DiffAugment off, shown in the card beside this one")
     args = parser.parse_args()
-    main(args.name, args.run_dir, args.repo_id, args.note)
+    main(args.name, args.run_dir, args.repo_id, args.note, args.without_diff_augment)

@@ -47,6 +47,9 @@ TARGETS = {
 COLOUR_TARGET = {"n_samples": 2000, "memorization_ratio": (0.9, 1.25), "swd_over_floor": 1.5,
                  "recorded_swd_over_floor": 4.0}
 TARGETS.update({name: COLOUR_TARGET for name in ("cats64", "cats64-lsgan", "cats64-wgan", "cats64-wgangp")})
+# 60 training roses and 7 held out: SWD's real-vs-real floor is two halves of the training set, and
+# a ratio of 0.9 or more (issue #16) says DiffAugment kept the samples from copying the 60.
+TARGETS["roses64"] = {**COLOUR_TARGET, "memorization_ratio": (0.9, 1.3)}
 CLASSIFIED = sorted(name for name, target in TARGETS.items() if "memorization_ratio" not in target)
 COLOUR = sorted(name for name, target in TARGETS.items() if "memorization_ratio" in target)
 
@@ -77,7 +80,10 @@ def _real_images(data_spec, channels, data_dir):
     size = recipe["data"]["image_size"]
     train, heldout = (datasets.load_image_files(files, size, channels)
                       for files in recipes.recipe_split(recipe, data_dir))
-    return train, heldout, sliced_wasserstein(train[:N_SAMPLES], heldout[N_SAMPLES:2 * N_SAMPLES])[1]
+    if len(heldout) >= 2 * N_SAMPLES:
+        return train, heldout, sliced_wasserstein(train[:N_SAMPLES], heldout[N_SAMPLES:2 * N_SAMPLES])[1]
+    half = min(N_SAMPLES, len(train) // 2)  # a small set: two halves of the training images
+    return train, heldout, sliced_wasserstein(train[:half], train[half:2 * half])[1]
 
 
 def test_every_checkpoint_has_targets_and_recorded_metrics():
