@@ -228,13 +228,28 @@ def train(
     recipe: Optional[str] = typer.Option(None, "--recipe", help="Reproduce a zoo checkpoint from its recipe."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, shuffling and noise (a recipe has its own)."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N training images."),
+    devices: Optional[int] = typer.Option(
+        None, "--devices", help="Local devices to train on, data-parallel (default: every accelerator; jax and "
+        "tensorflow). --batch-size is the global batch. Several hosts: see the README."),
 ):
     """Train a variant on an image folder (or a zoo recipe), with checkpoints and a health monitor."""
     if old_out is not None:
         _deprecated_flag("--out", "-o/--output")
         output = old_out
     out = output
-    _start_backend()
+    from kerasgan import distribute
+
+    # first: a cluster (TF_CONFIG, KERAS_DISTRIBUTION_*) must be joined before the backend's first operation
+    with distribute.data_parallel(devices):
+        _start_backend()
+        if distribute.replica_count() > 1:
+            typer.echo(f"Training data-parallel on {distribute.replica_count()} replicas; "
+                       f"--batch-size {batch_size} is split between them.", err=True)
+        _train(variant, data, image_size, channels, epochs, batch_size, out, resume, recipe, seed, limit,
+               chief=distribute.is_chief())
+
+
+def _train(variant, data, image_size, channels, epochs, batch_size, out, resume, recipe, seed, limit, chief):
     import keras
 
     from kerasgan import callbacks as cb
@@ -284,11 +299,16 @@ def train(
     keras.utils.set_random_seed(seed)
     history = model.fit(
         **fit_data, epochs=epochs, initial_epoch=initial_epoch, verbose="auto" if sys.stdout.isatty() else 2,
-        # the log row goes first, so that a checkpoint on disk always has its epoch in the log
+        # the log row goes first, so that a checkpoint on disk always has its epoch in the log;
+        # with several processes only the chief writes (the monitor runs everywhere: it stops them all)
         callbacks=[keras.callbacks.CSVLogger(str(out / "training_log.csv"), append=resume),
-                   cb.TrainingMonitor(checkpoint_dir=checkpoints), cb.Checkpoint(checkpoints), cb.SampleGrid(out / "samples")],
+                   cb.TrainingMonitor(checkpoint_dir=checkpoints), cb.Checkpoint(checkpoints), cb.SampleGrid(out / "samples")]
+        if chief else [cb.TrainingMonitor(checkpoint_dir=checkpoints)],
     )
     trained = {"epochs": epochs, "batch_size": batch_size, "seed": seed}
+    if not chief:
+        typer.echo(f"Trained {name_of(model)} to epoch {epochs} as a worker; the chief writes the preset.")
+        return
     model.save_preset(out / "preset", metadata={"recipe": {"name": recipe, **spec, **trained} if recipe else trained})
     final = {k: round(float(v[-1]), 4) for k, v in history.history.items()} if history.history else {}
     typer.echo(f"Trained {name_of(model)} to epoch {epochs}; preset in {out / 'preset'}; last logs {json.dumps(final)}")
