@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from typing import Optional
@@ -296,17 +298,21 @@ def _train(variant, data, image_size, channels, epochs, batch_size, out, resume,
     initial_epoch = cb.resume(model, checkpoints) if resume else 0
     if not resume and cb.Checkpoint.latest(checkpoints):
         raise UsageError(f"{out} already holds a run; pass --resume to continue it or choose another -o/--output.")
+    # Every process saves (TensorFlow's multi-worker saving takes part in collectives), but
+    # only the chief into --output; the others into a folder removed at the end.
+    writes = out if chief else Path(tempfile.mkdtemp(prefix="kerasgan-worker-"))
     keras.utils.set_random_seed(seed)
     history = model.fit(
         **fit_data, epochs=epochs, initial_epoch=initial_epoch, verbose="auto" if sys.stdout.isatty() else 2,
-        # the log row goes first, so that a checkpoint on disk always has its epoch in the log;
-        # with several processes only the chief writes (the monitor runs everywhere: it stops them all)
-        callbacks=[keras.callbacks.CSVLogger(str(out / "training_log.csv"), append=resume),
-                   cb.TrainingMonitor(checkpoint_dir=checkpoints), cb.Checkpoint(checkpoints), cb.SampleGrid(out / "samples")]
-        if chief else [cb.TrainingMonitor(checkpoint_dir=checkpoints)],
+        # the log row goes first, so that a checkpoint on disk always has its epoch in the log
+        callbacks=[keras.callbacks.CSVLogger(str(writes / "training_log.csv"), append=resume),
+                   cb.TrainingMonitor(checkpoint_dir=checkpoints), cb.Checkpoint(writes / "checkpoints"),
+                   cb.SampleGrid(writes / "samples")],
     )
     trained = {"epochs": epochs, "batch_size": batch_size, "seed": seed}
     if not chief:
+        model.save_preset(writes / "preset")
+        shutil.rmtree(writes, ignore_errors=True)
         typer.echo(f"Trained {name_of(model)} to epoch {epochs} as a worker; the chief writes the preset.")
         return
     model.save_preset(out / "preset", metadata={"recipe": {"name": recipe, **spec, **trained} if recipe else trained})

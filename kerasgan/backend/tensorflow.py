@@ -13,13 +13,23 @@ import tensorflow as tf
 
 class TrainerMixin:
     def train_step(self, data):
-        return self._train_step(data)
+        logs = self._train_step(data)
+        if _multi_worker():
+            # Keras reduces each log over the workers with strategy.reduce(MEAN, axis=0), which
+            # fails on scalars; the metrics are already global, so one-element logs lose nothing.
+            logs = {name: tf.reshape(value, (1,)) for name, value in logs.items()}
+        return logs
 
     def _loss_and_gradients(self, loss_fn, variables, optimizer):
         with tf.GradientTape() as tape:
             loss, aux = loss_fn()
             scaled = optimizer.scale_loss(loss) / _replica_count()
         return loss, aux, tape.gradient(scaled, variables)
+
+
+def _multi_worker():
+    strategy = tf.distribute.get_strategy()
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode()
 
 
 def _replica_count():
