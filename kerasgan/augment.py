@@ -16,6 +16,8 @@ from __future__ import annotations
 import keras
 from keras import ops
 
+from kerasgan.backend import replica_rows
+
 POLICIES = ("color", "translation", "cutout")
 # The paper's settings: shift by up to 1/8 of the side, cut out a square of half the side.
 TRANSLATION_RATIO = 0.125
@@ -59,7 +61,8 @@ def diff_augment(images, policy, seed):
 
 
 def _uniform(x, seed):
-    return keras.random.uniform((ops.shape(x)[0], 1, 1, 1), dtype=x.dtype, seed=seed)
+    # replica_rows: under tf.distribute each replica takes its own rows of the global draw
+    return replica_rows(lambda n: keras.random.uniform((n, 1, 1, 1), dtype=x.dtype, seed=seed), ops.shape(x)[0])
 
 
 def _color(x, seed):
@@ -73,7 +76,7 @@ def _color(x, seed):
 def _shift_matrices(batch, size, max_shift, seed, dtype):
     """(B, size, size) 0/1 matrices M with (M @ v)[i] = v[i - s] (zero outside), one random
     integer shift s in [-max_shift, max_shift] per image."""
-    shift = keras.random.randint((batch, 1, 1), -max_shift, max_shift + 1, seed=seed)
+    shift = replica_rows(lambda n: keras.random.randint((n, 1, 1), -max_shift, max_shift + 1, seed=seed), batch)
     rows = ops.reshape(ops.arange(size), (1, size, 1))
     cols = ops.reshape(ops.arange(size), (1, 1, size))
     return ops.cast(ops.equal(cols, rows - shift), dtype)
@@ -91,8 +94,8 @@ def _cutout(x, seed):
     batch, height, width = ops.shape(x)[0], x.shape[1], x.shape[2]
     cut_h, cut_w = int(height * CUTOUT_RATIO + 0.5), int(width * CUTOUT_RATIO + 0.5)
     # the square's centre may lie anywhere, so it is cut off at the borders sometimes (as in the paper)
-    cy = keras.random.randint((batch, 1, 1), 0, height + (1 - cut_h % 2), seed=seed)
-    cx = keras.random.randint((batch, 1, 1), 0, width + (1 - cut_w % 2), seed=seed)
+    cy = replica_rows(lambda n: keras.random.randint((n, 1, 1), 0, height + (1 - cut_h % 2), seed=seed), batch)
+    cx = replica_rows(lambda n: keras.random.randint((n, 1, 1), 0, width + (1 - cut_w % 2), seed=seed), batch)
     rows = ops.reshape(ops.arange(height), (1, height, 1))
     cols = ops.reshape(ops.arange(width), (1, 1, width))
     inside = ops.logical_and(

@@ -13,7 +13,9 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 from typing import Optional
@@ -260,13 +262,28 @@ def train(
     recipe: Optional[str] = typer.Option(None, "--recipe", help="Reproduce a zoo checkpoint from its recipe."),
     seed: int = typer.Option(0, "--seed", help="Seed of weights, shuffling and noise (a recipe has its own)."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Use only the first N training images."),
+    devices: Optional[int] = typer.Option(
+        None, "--devices", help="Local devices to train on, data-parallel (default: every accelerator; jax and "
+        "tensorflow). --batch-size is the global batch. Several hosts: see the README."),
 ):
     """Train a variant on an image folder (or a zoo recipe), with checkpoints and a health monitor."""
     if old_out is not None:
         _deprecated_flag("--out", "-o/--output")
         output = old_out
     out = output
-    _start_backend()
+    from kerasgan import distribute
+
+    # first: a cluster (TF_CONFIG, KERAS_DISTRIBUTION_*) must be joined before the backend's first operation
+    with distribute.data_parallel(devices):
+        _start_backend()
+        if distribute.replica_count() > 1:
+            typer.echo(f"Training data-parallel on {distribute.replica_count()} replicas; "
+                       f"--batch-size {batch_size} is split between them.", err=True)
+        _train(variant, data, image_size, channels, epochs, batch_size, out, resume, recipe, seed, limit,
+               chief=distribute.is_chief())
+
+
+def _train(variant, data, image_size, channels, epochs, batch_size, out, resume, recipe, seed, limit, chief):
     import keras
 
     from kerasgan import callbacks as cb
@@ -315,7 +332,10 @@ def train(
     if not resume and cb.Checkpoint.files(checkpoints):  # damaged ones too: never train over them
         raise InvalidArgumentError(f"{out} already holds a run; pass --resume to continue it or choose another -o/--output.")
     initial_epoch = cb.resume(model, checkpoints) if resume else 0
-    log = out / "training_log.csv"
+    # Every process saves (TensorFlow's multi-worker saving takes part in collectives), but
+    # only the chief into --output; the others into a folder removed at the end.
+    writes = out if chief else Path(tempfile.mkdtemp(prefix="kerasgan-worker-"))
+    log = writes / "training_log.csv"
     if resume:
         _trim_training_log(log, initial_epoch)
     keras.utils.set_random_seed(seed)
@@ -324,12 +344,17 @@ def train(
         **fit_data, epochs=epochs, initial_epoch=initial_epoch, verbose="auto" if sys.stdout.isatty() else 2,
         # the log row goes first, so that a checkpoint on disk always has its epoch in the log
         callbacks=[keras.callbacks.CSVLogger(str(log), append=resume),
-                   monitor, cb.Checkpoint(checkpoints), cb.SampleGrid(out / "samples")],
+                   monitor, cb.Checkpoint(writes / "checkpoints"), cb.SampleGrid(writes / "samples")],
     )
     if monitor.diverged is not None:  # a diverged run is a failure, never a preset
         typer.echo(f"Error: {monitor.diverged.message} No preset was written.", err=True)
         raise typer.Exit(1)
     trained = {"epochs": epochs, "batch_size": batch_size, "seed": seed}
+    if not chief:
+        model.save_preset(writes / "preset")
+        shutil.rmtree(writes, ignore_errors=True)
+        typer.echo(f"Trained {name_of(model)} to epoch {epochs} as a worker; the chief writes the preset.")
+        return
     model.save_preset(out / "preset", metadata={"recipe": {"name": recipe, **spec, **trained} if recipe else trained})
     final = {k: round(float(v[-1]), 4) for k, v in history.history.items()} if history.history else {}
     typer.echo(f"Trained {name_of(model)} to epoch {epochs}; preset in {out / 'preset'}; last logs {json.dumps(final)}")

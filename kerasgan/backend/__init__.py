@@ -2,7 +2,8 @@
 
 Each module provides `TrainerMixin` (Keras' `train_step` entry point with the backend's
 signature, and `_loss_and_gradients`) and `input_gradients(fn, x)`, the differentiable
-gradient of `sum(fn(x))` with respect to `x` that the gradient penalty needs.
+gradient of `sum(fn(x))` with respect to `x` that the gradient penalty needs, and
+`replica_rows(draw, n)`, this replica's n rows of a random draw for the global batch.
 """
 
 import keras
@@ -10,14 +11,14 @@ import keras
 BACKEND = keras.backend.backend()
 
 if BACKEND == "tensorflow":
-    from kerasgan.backend.tensorflow import TrainerMixin, input_gradients
+    from kerasgan.backend.tensorflow import TrainerMixin, input_gradients, replica_rows
 elif BACKEND == "jax":
-    from kerasgan.backend.jax import TrainerMixin, input_gradients
+    from kerasgan.backend.jax import TrainerMixin, input_gradients, replica_rows
 elif BACKEND == "torch":
-    from kerasgan.backend.torch import TrainerMixin, input_gradients
+    from kerasgan.backend.torch import TrainerMixin, input_gradients, replica_rows
 else:  # pragma: no cover - depends on the environment
     raise ImportError(
         f"kerasgan runs on the tensorflow, jax and torch Keras backends, found KERAS_BACKEND={BACKEND!r}."
     )
 
-__all__ = ["BACKEND", "TrainerMixin", "input_gradients"]
+__all__ = ["BACKEND", "TrainerMixin", "input_gradients", "replica_rows"]

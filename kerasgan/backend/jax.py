@@ -72,3 +72,8 @@ def _current(scope, variable, old):
 
 def input_gradients(fn, x):
     return jax.grad(lambda x_: jnp.sum(fn(x_)))(x)
+
+
+def replica_rows(draw, batch_size):
+    """`draw(batch_size)`: one program over the global batch (DataParallel shards it), so a draw is already global."""
+    return draw(batch_size)

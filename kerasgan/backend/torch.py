@@ -21,3 +21,8 @@ def input_gradients(fn, x):
     x = x.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
     return grad
+
+
+def replica_rows(draw, batch_size):
+    """`draw(batch_size)`: no replicas (Keras has no distribution API on torch)."""
+    return draw(batch_size)

@@ -19,7 +19,7 @@ import keras
 from keras import ops
 
 from kerasgan import augment, losses
-from kerasgan.backend import BACKEND, TrainerMixin
+from kerasgan.backend import BACKEND, TrainerMixin, replica_rows
 from kerasgan.deprecation import warn_deprecated
 from kerasgan.errors import DataError, InvalidArgumentError
 from kerasgan.images import to_uint8
@@ -270,7 +270,8 @@ class BaseGAN(TrainerMixin, keras.Model):
         return self.generator_objective(fake_scores), ()
 
     def _generate(self, batch_size, labels):
-        z = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        # replica_rows: under tf.distribute each replica takes its own rows of the global draw
+        z = replica_rows(lambda n: keras.random.normal((n, self.latent_dim), seed=self.seed_generator), batch_size)
         return self.generator(z if labels is None else [z, labels], training=True)
 
     def _discriminate(self, x, labels):

@@ -6,7 +6,7 @@ import keras
 from keras import ops
 
 from kerasgan import losses
-from kerasgan.backend import input_gradients
+from kerasgan.backend import input_gradients, replica_rows
 from kerasgan.errors import InvalidArgumentError
 from kerasgan.models.base import _positive_int
 from kerasgan.models.dcgan import DCGAN
@@ -78,8 +78,8 @@ class WGANGP(_Wasserstein, DCGAN):
 
     def gradient_penalty(self, real, fake, labels=None):
         batch = ops.shape(real)[0]
-        alpha_shape = (batch,) + (1,) * (len(real.shape) - 1)
-        alpha = keras.random.uniform(alpha_shape, seed=self.seed_generator, dtype="float32")
+        ones = (1,) * (len(real.shape) - 1)
+        alpha = replica_rows(lambda n: keras.random.uniform((n,) + ones, seed=self.seed_generator, dtype="float32"), batch)
         real32, fake32 = ops.cast(real, "float32"), ops.cast(fake, "float32")
         x_hat = real32 + alpha * (fake32 - real32)
         # on the images themselves: DiffAugment shapes what D compares, not the Lipschitz constraint
