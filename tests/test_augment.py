@@ -134,7 +134,7 @@ TEMPLATES = np.stack([
 def blob_ring(n, seed=0):
     rng = np.random.default_rng(seed)
     x = TEMPLATES[rng.integers(0, MODES, n)] + 0.02 * rng.standard_normal((n, SIZE, SIZE))
-    return x.astype("float32")[..., None]
+    return np.clip(x, -1, 1).astype("float32")[..., None]  # the generator's tanh range
 
 
 def blob_report(samples):

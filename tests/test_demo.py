@@ -5,6 +5,7 @@ Gradio, Playwright and Chromium come with scripts/setup.sh and .ci/run; elsewher
 browser test is skipped when one of them is missing.
 """
 
+import importlib
 import os
 import socket
 import subprocess
@@ -36,7 +37,7 @@ def artifacts_dir() -> Path:
 
 def require(module: str):
     if os.environ.get("CI"):
-        return __import__(module)  # CI installs the demo extra: missing is a failure
+        return importlib.import_module(module)  # CI installs the demo extra: missing is a failure
     return pytest.importorskip(module)
 
 

@@ -54,6 +54,14 @@ CLASSIFIED = sorted(name for name, target in TARGETS.items() if "memorization_ra
 COLOUR = sorted(name for name, target in TARGETS.items() if "memorization_ratio" in target)
 
 
+def domain(entry):
+    """A grayscale checkpoint's classifier, and the classifier's index of each of its classes."""
+    data = entry["recipe"]["data"]
+    classifier = load_classifier(DOMAIN_CLASSIFIERS[data.get("kind", data["loader"])])
+    names = data.get("classes") or classifier.class_names
+    return classifier, [classifier.class_names.index(c) for c in names]
+
+
 @pytest.fixture(autouse=True)
 def offline(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

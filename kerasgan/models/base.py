@@ -116,6 +116,8 @@ class BaseGAN(TrainerMixin, keras.Model):
         self.discriminator = discriminator if discriminator is not None else self.build_discriminator()
         if self.ema_decay is not None:
             self.ema_generator = _averaged_copy(self.generator)
+        if self._custom_networks:  # a custom generator decides its output range too
+            self.output_activation = _final_activation(self.generator)
         self.latent_dim = int(self.generator.inputs[0].shape[-1])  # custom networks decide it
         self.data_shape = tuple(self.generator.outputs[0].shape[1:])
         d_shape = tuple(self.discriminator.inputs[0].shape[1:])
@@ -520,6 +522,18 @@ class BaseGAN(TrainerMixin, keras.Model):
                 if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self" and p.name not in names:
                     names.append(p.name)
         return names + list(_MODEL_KWARGS)
+
+
+def _final_activation(network) -> str:
+    """The output activation of a generator, as OUTPUT_RANGES names it: the last layer that has an
+    activation decides ("linear", i.e. unbounded, for one not listed there, e.g. relu)."""
+    for layer in reversed(network.layers):
+        activation = getattr(layer, "activation", None)
+        if activation is not None:
+            name = keras.activations.serialize(activation)
+            name = name if isinstance(name, str) else ""
+            return name if name in OUTPUT_RANGES else "linear"
+    return "linear"
 
 
 def _positive_int(name: str, value) -> int:
