@@ -1,8 +1,11 @@
 """The per-backend gradient step, nothing else.
 
 Each module provides `TrainerMixin` (Keras' `train_step` entry point with the backend's
-signature, and `_loss_and_gradients`) and `input_gradients(fn, x)`, the differentiable
-gradient of `sum(fn(x))` with respect to `x` that the gradient penalty needs.
+signature; `_loss_and_gradients`, a loss and its gradients for some variables;
+`_forward_and_pullback`, a forward pass whose graph is kept to backpropagate a cotangent
+later; `_loss_and_input_gradient`, a loss and its gradient for one input) and
+`input_gradients(fn, x)`, the differentiable gradient of `sum(fn(x))` with respect to `x`
+that the gradient penalty needs.
 """
 
 import keras

@@ -42,27 +42,60 @@ class TrainerMixin:
         return logs, new_state
 
     def _loss_and_gradients(self, loss_fn, variables, optimizer):
+        def scaled_loss(values):
+            loss, aux = loss_fn()
+            return optimizer.scale_loss(loss), (loss, aux)
+
+        pure, every = self._pure(scaled_loss, variables)
+        values = [self._jax_scope.get_current_value(v) for v in variables]
+        (_, ((loss, aux), updates)), grads = jax.value_and_grad(pure, has_aux=True)(values)
+        self._carry_updates(every, updates, variables)
+        return loss, aux, grads
+
+    def _forward_and_pullback(self, forward_fn, variables):
+        pure, every = self._pure(lambda values: (forward_fn(), None), variables)
+        values = [self._jax_scope.get_current_value(v) for v in variables]
+        outputs, vjp, (_, updates) = jax.vjp(pure, values, has_aux=True)
+        self._carry_updates(every, updates, variables)
+        return outputs, lambda cotangent: vjp(cotangent)[0]
+
+    def _loss_and_input_gradient(self, loss_fn, x, optimizer):
+        def scaled_loss(x_):
+            loss, aux = loss_fn(x_)
+            return optimizer.scale_loss(loss), (loss, aux)
+
+        pure, every = self._pure(scaled_loss, [])
+        (_, ((loss, aux), updates)), grad = jax.value_and_grad(pure, has_aux=True)(x)
+        self._carry_updates(every, updates, [])
+        return loss, aux, grad
+
+    def _pure(self, fn, variables):
+        """`fn(arg)` as a pure function of `arg`, and the model's variables in the order of
+        its updates. `variables` take their values from `arg` (one value each), every other
+        variable its current value in the step. For `fn`'s `(first, rest)` the function
+        returns `(first, (rest, updates))`, `updates` being every variable's value after the
+        call (BatchNorm statistics, the seed generator's state)."""
         outer = self._jax_scope
         if outer is None:
             raise RuntimeError("The JAX gradient step runs only inside `train_step`.")
         every = [v for group in _state_groups(self) for v in group]
-        differentiated = {id(v) for v in variables}
 
-        def scaled_loss(values):
+        def pure(arg):
             mapping = [(v, outer.get_current_value(v)) for v in every]
-            mapping += list(zip(variables, values))  # later pairs win
+            if variables:
+                mapping += list(zip(variables, arg))  # later pairs win
             with keras.StatelessScope(state_mapping=mapping) as inner:
-                loss, aux = loss_fn()
-                scaled = optimizer.scale_loss(loss)
-            return scaled, (loss, aux, [inner.get_current_value(v) for v in every])
+                first, rest = fn(arg)
+            return first, (rest, [inner.get_current_value(v) for v in every])
 
-        values = [outer.get_current_value(v) for v in variables]
-        (_, (loss, aux, updates)), grads = jax.value_and_grad(scaled_loss, has_aux=True)(values)
-        # Carry the forward pass's own updates (BatchNorm statistics, seed state) outward.
+        return pure, every
+
+    def _carry_updates(self, every, updates, differentiated):
+        """Carries a forward pass's own updates outward, all but the differentiated variables."""
+        skip = {id(v) for v in differentiated}
         for v, value in zip(every, updates):
-            if id(v) not in differentiated:
-                outer.add_update((v, value))
-        return loss, aux, grads
+            if id(v) not in skip:
+                self._jax_scope.add_update((v, value))
 
 
 def _current(scope, variable, old):

@@ -13,6 +13,18 @@ class TrainerMixin:
             scaled = optimizer.scale_loss(loss)
         return loss, aux, tape.gradient(scaled, variables)
 
+    def _forward_and_pullback(self, forward_fn, variables):
+        with tf.GradientTape() as tape:
+            outputs = forward_fn()
+        return outputs, lambda cotangent: tape.gradient(outputs, variables, output_gradients=cotangent)
+
+    def _loss_and_input_gradient(self, loss_fn, x, optimizer):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss, aux = loss_fn(x)
+            scaled = optimizer.scale_loss(loss)
+        return loss, aux, tape.gradient(scaled, x)
+
 
 def input_gradients(fn, x):
     # Runs inside the outer tape, which records this tape's work: second-order gradients.
