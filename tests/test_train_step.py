@@ -1,6 +1,7 @@
 """The training step's work on the current backend: how many generator passes it makes, and
 that the gradient carried back through a kept forward pass is the gradient of a fresh one."""
 
+import keras
 import numpy as np
 import pytest
 from keras import ops
@@ -49,3 +50,20 @@ def test_pullback_gradients_match_a_fresh_pass():
     difference, scale = logs["difference"][-1], logs["scale"][-1]
     assert scale > 1e-6  # a gradient that is there to compare
     assert difference <= 1e-5 * scale, (difference, scale)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="XLA's fallback is TensorFlow's")
+def test_a_step_xla_cannot_compile_trains_without_it_and_says_why():
+    import tensorflow as tf
+
+    class NotForXLA(GAN):
+        def discriminator_report(self, scores):  # py_function: an op XLA cannot compile
+            return tf.reshape(tf.py_function(lambda s: tf.reduce_mean(tf.sigmoid(s)), [scores], tf.float32), [])
+
+    model = NotForXLA(seed=0, **VARIANTS["GAN"][1])
+    model.compile(jit_compile=True)
+    x, _ = batch(model, 16)
+    with pytest.warns(UserWarning, match="does not compile with XLA"):
+        history = model.fit(x, batch_size=8, epochs=2, verbose=0).history
+    assert model.jit_compile is False
+    assert np.isfinite(history["d_loss"]).all() and len(history["d_loss"]) == 2

@@ -1,4 +1,7 @@
-"""TensorFlow: GradientTape, nested for the gradient penalty."""
+"""TensorFlow: GradientTape, nested for the gradient penalty; XLA with a fallback."""
+
+import itertools
+import warnings
 
 import tensorflow as tf
 
@@ -6,6 +9,39 @@ import tensorflow as tf
 class TrainerMixin:
     def train_step(self, data):
         return self._train_step(data)
+
+    def make_train_function(self, force=False):
+        if self.train_function is not None and not force:
+            return self.train_function
+        super().make_train_function(force)
+        if self.jit_compile:
+            self.train_function = self._xla_or_fallback(self.train_function)
+        return self.train_function
+
+    def _xla_or_fallback(self, xla_function):
+        """The XLA-compiled step, or, when XLA cannot compile it (an op XLA lacks, in a
+        custom network say), the same step without XLA and a warning that says why."""
+
+        def first_call(iterator):
+            first = next(iterator)  # kept, so that a failed compilation loses no batch
+            try:
+                outputs = xla_function(itertools.chain([first], iterator))
+            except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as error:
+                if "XLA" not in str(error) and "jit" not in str(error).lower():
+                    raise
+                reason = str(error).strip().splitlines()[0][:300]
+                warnings.warn(
+                    f"{type(self).__name__}'s training step does not compile with XLA, so it trains without "
+                    f"(jit_compile=False); XLA said: {reason}",
+                    stacklevel=2,
+                )
+                self.jit_compile = False
+                super(TrainerMixin, self).make_train_function(force=True)
+                return self.train_function(itertools.chain([first], iterator))
+            self.train_function = xla_function  # compiled: no more checks
+            return outputs
+
+        return first_call
 
     def _loss_and_gradients(self, loss_fn, variables, optimizer):
         with tf.GradientTape() as tape:
