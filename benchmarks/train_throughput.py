@@ -203,9 +203,9 @@ def worker(args) -> None:
 
 
 # ------------------------------------------------------------------------- the driver
-def _environment(backend: str, device: str) -> dict:
+def _environment(backend: str, device: str, checkout: Path = HERE.parent) -> dict:
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2", XLA_PYTHON_CLIENT_PREALLOCATE="false")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), env.get("PYTHONPATH")]))
     if device == "cpu":
         env.update(CUDA_VISIBLE_DEVICES="", JAX_PLATFORMS="cpu")
     elif device == "cuda":
@@ -219,7 +219,8 @@ def _run_one(run: dict, args) -> dict:
             "--device", args.device, "--jit-compile", run["jit_compile"],
             "--steps-per-execution", str(run["steps_per_execution"]), "--dtype-policy", run["dtype_policy"]]
     # A session of its own, so that a timeout ends the worker and anything it started.
-    process = subprocess.Popen(argv, env=_environment(run["backend"], args.device), stdout=subprocess.PIPE,
+    checkout = Path(run.get("checkout") or HERE.parent)
+    process = subprocess.Popen(argv, env=_environment(run["backend"], args.device, checkout), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         out, err = process.communicate(timeout=args.timeout)
@@ -233,6 +234,12 @@ def _run_one(run: dict, args) -> dict:
     return {**run, **json.loads(lines[-1])}
 
 
+def _jit_settings(values, backend):
+    """`--jit-compile` values for one backend: plain ones for all, `BACKEND:VALUE` for one."""
+    settings = [v.split(":")[-1] for v in values if ":" not in v or v.split(":")[0] == backend]
+    return list(dict.fromkeys(settings)) or ["auto"]
+
+
 def _plan(args):
     """Every run, in order: per batch size and dtype policy, plain PyTorch first, then per
     backend kerasgan in every compile setting asked for, then plain Keras."""
@@ -244,10 +251,13 @@ def _plan(args):
                        "steps_per_execution": 1}
             for backend in args.backends:
                 if "kerasgan" in args.implementations:
-                    for jit_compile in args.jit_compile:
+                    for jit_compile in _jit_settings(args.jit_compile, backend):
                         for steps_per_execution in args.steps_per_execution:
                             yield {**common, "implementation": "kerasgan", "backend": backend,
                                    "jit_compile": jit_compile, "steps_per_execution": steps_per_execution}
+                if args.compare_with and "kerasgan" in args.implementations:
+                    yield {**common, "implementation": "kerasgan", "backend": backend, "jit_compile": "auto",
+                           "steps_per_execution": 1, "checkout": str(args.compare_with)}
                 if "keras" in args.implementations:
                     yield {**common, "implementation": "keras", "backend": backend,
                            "jit_compile": "false" if backend == "torch" else "true", "steps_per_execution": 1}
@@ -271,6 +281,8 @@ def _table(rows) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         name = "plain PyTorch" if r["implementation"] == "torch" else ("plain Keras" if r["implementation"] == "keras" else "kerasgan")
+        if r.get("checkout"):
+            name = f"kerasgan from {r['checkout']}"
         backend = "-" if r["implementation"] == "torch" else r["backend"]
         settings = f"{r['batch_size']} | {r['dtype_policy']} | {r['jit_compile']} | {r['steps_per_execution']}"
         if "error" in r:
@@ -295,14 +307,18 @@ def main(argv=None) -> None:
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps first (compilation happens here)")
     parser.add_argument("--repeats", type=int, default=3, help="timed windows per run; the median is reported")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    parser.add_argument("--jit-compile", nargs="+", choices=["auto", "true", "false"], default=["auto"],
-                        help="kerasgan's compile(jit_compile=...), a run for each (plain Keras compiles but on torch)")
+    jit_choices = [f"{b}{v}" for b in ("", "tensorflow:", "jax:", "torch:") for v in ("auto", "true", "false")]
+    parser.add_argument("--jit-compile", nargs="+", choices=jit_choices, default=["auto"], metavar="[BACKEND:]VALUE",
+                        help="kerasgan's compile(jit_compile=...): auto, true or false, a run for each; "
+                             "`torch:true` for one backend only (plain Keras compiles but on torch)")
     parser.add_argument("--steps-per-execution", nargs="+", type=int, default=[1],
                         help="kerasgan's compile(steps_per_execution=...), a run for each")
     parser.add_argument("--dtype-policy", nargs="+", choices=["float32", "mixed_bfloat16"], default=["float32"],
                         help="a run of everything for each (plain PyTorch: autocast)")
     parser.add_argument("--rounds", type=int, default=1, help="run the whole plan this many times; medians are reported")
     parser.add_argument("--timeout", type=float, default=900, help="seconds one run may take before it is ended")
+    parser.add_argument("--compare-with", type=Path, metavar="DIR",
+                        help="also measure the kerasgan of another checkout (an older commit, say) on each backend")
     parser.add_argument("--json-out", type=Path, help="also write every row as JSON here")
     parser.add_argument("--worker", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -312,7 +328,7 @@ def main(argv=None) -> None:
     if min(args.steps_per_execution + args.batch_sizes) <= 0:
         parser.error("--batch-sizes and --steps-per-execution must be positive")
     if args.worker:  # one run: the driver passes one value of each
-        args.batch_size, args.jit_compile = args.batch_sizes[0], args.jit_compile[0]
+        args.batch_size, args.jit_compile = args.batch_sizes[0], args.jit_compile[0].split(":")[-1]
         args.steps_per_execution, args.dtype_policy = args.steps_per_execution[0], args.dtype_policy[0]
         worker(args)
         return

@@ -5,6 +5,8 @@ import warnings
 
 import tensorflow as tf
 
+from keras.ops import conv_transpose  # noqa: F401  (TensorFlow's own gradient is fast)
+
 
 class TrainerMixin:
     def train_step(self, data):

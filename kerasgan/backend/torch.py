@@ -2,6 +2,8 @@
 
 import torch
 
+from keras.ops import conv_transpose  # noqa: F401  (PyTorch's own gradient is fast)
+
 
 class TrainerMixin:
     def train_step(self, data):
