@@ -263,19 +263,33 @@ def _plan(args):
                            "jit_compile": "false" if backend == "torch" else "true", "steps_per_execution": 1}
 
 
+def _add_ratios(rows) -> None:
+    """Each row's images/s over plain PyTorch's at the same batch size and dtype, in one round."""
+    reference = {(r["batch_size"], r["dtype_policy"]): r["images_per_second"] for r in rows
+                 if r["implementation"] == "torch" and "error" not in r}
+    for r in rows:
+        ref = reference.get((r["batch_size"], r["dtype_policy"]))
+        if ref and "error" not in r:
+            r["ratio_to_plain_torch"] = r["images_per_second"] / ref
+
+
 def _median_round(runs) -> dict:
-    """One row from the same run in every round: the round with the median images/s."""
+    """One row from the same run in every round: the round with the median images/s, and the
+    median of the rounds' ratios to plain PyTorch (each from one round: robust to a load that
+    changes between rounds)."""
     good = sorted((r for r in runs if "error" not in r), key=lambda r: r["images_per_second"])
     if not good:
         return runs[-1]
     row = dict(good[(len(good) - 1) // 2])
     row["images_per_second_rounds"] = [r.get("images_per_second") for r in runs]
+    ratios = [r["ratio_to_plain_torch"] for r in runs if "ratio_to_plain_torch" in r]
+    if ratios:
+        row["ratio_to_plain_torch_rounds"] = [round(x, 3) for x in ratios]
+        row["ratio_to_plain_torch"] = statistics.median(ratios)
     return row
 
 
 def _table(rows) -> str:
-    reference = {(r["batch_size"], r["dtype_policy"]): r["images_per_second"] for r in rows
-                 if r["implementation"] == "torch" and "error" not in r}
     lines = ["| implementation | backend | batch | dtype | jit_compile | steps/execution | images/s | × plain PyTorch "
              "| peak host RSS MiB | peak device MiB | device |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -288,8 +302,7 @@ def _table(rows) -> str:
         if "error" in r:
             lines.append(f"| {name} | {backend} | {settings} | failed: {r['error'].splitlines()[-1][:120]} | | | | |")
             continue
-        ref = reference.get((r["batch_size"], r["dtype_policy"]))
-        ratio = f"{r['images_per_second'] / ref:.2f}" if ref else "-"
+        ratio = f"{r['ratio_to_plain_torch']:.2f}" if "ratio_to_plain_torch" in r else "-"
         device_mib = "-" if r["peak_device_mib"] is None else f"{r['peak_device_mib']:.0f}"
         lines.append(f"| {name} | {backend} | {settings} | {r['images_per_second']:.1f} | {ratio} | "
                      f"{r['peak_host_rss_mib']:.0f} | {device_mib} | {r['device']} |")
@@ -343,6 +356,8 @@ def main(argv=None) -> None:
                   file=sys.stderr, flush=True)
             rows.append(row)
         rounds.append(rows)
+    for rows in rounds:
+        _add_ratios(rows)
     rows = [_median_round(same) for same in zip(*rounds)]
     print(_table(rows))
     if args.json_out:
