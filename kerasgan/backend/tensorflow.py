@@ -1,6 +1,5 @@
 """TensorFlow: GradientTape, nested for the gradient penalty; XLA with a fallback."""
 
-import itertools
 import warnings
 
 import tensorflow as tf
@@ -25,21 +24,20 @@ class TrainerMixin:
         custom network say), the same step without XLA and a warning that says why."""
 
         def first_call(iterator):
-            first = next(iterator)  # kept, so that a failed compilation loses no batch
             try:
-                outputs = xla_function(itertools.chain([first], iterator))
+                outputs = xla_function(iterator)
             except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as error:
                 if "XLA" not in str(error) and "jit" not in str(error).lower():
                     raise
                 reason = str(error).strip().splitlines()[0][:300]
                 warnings.warn(
                     f"{type(self).__name__}'s training step does not compile with XLA, so it trains without "
-                    f"(jit_compile=False); XLA said: {reason}",
+                    f"(jit_compile=False) and skips the batch XLA failed on; XLA said: {reason}",
                     stacklevel=2,
                 )
                 self.jit_compile = False
                 super(TrainerMixin, self).make_train_function(force=True)
-                return self.train_function(itertools.chain([first], iterator))
+                return self.train_function(iterator)
             self.train_function = xla_function  # compiled: no more checks
             return outputs
 
