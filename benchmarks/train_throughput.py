@@ -196,16 +196,16 @@ def worker(args) -> None:
         "device": device,
         "dtype_policy": args.dtype_policy,
         "jit_compile": args.jit_compile,
-        "steps_per_execution": args.steps_per_execution if args.worker == "kerasgan" else None,
+        "steps_per_execution": args.steps_per_execution,
         "versions": _versions(args.worker, backend),
         "tensorflow_imported": "tensorflow" in sys.modules,
     }))
 
 
 # ------------------------------------------------------------------------- the driver
-def _environment(backend: str, device: str) -> dict:
+def _environment(backend: str, device: str, checkout: Path = HERE.parent) -> dict:
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="2", XLA_PYTHON_CLIENT_PREALLOCATE="false")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(checkout), env.get("PYTHONPATH")]))
     if device == "cpu":
         env.update(CUDA_VISIBLE_DEVICES="", JAX_PLATFORMS="cpu")
     elif device == "cuda":
@@ -213,62 +213,98 @@ def _environment(backend: str, device: str) -> dict:
     return env
 
 
-def _run_one(implementation: str, backend: str, batch_size: int, args) -> dict:
-    argv = [sys.executable, __file__, "--worker", implementation, "--batch-sizes", str(batch_size),
+def _run_one(run: dict, args) -> dict:
+    argv = [sys.executable, __file__, "--worker", run["implementation"], "--batch-sizes", str(run["batch_size"]),
             "--steps", str(args.steps), "--warmup", str(args.warmup), "--repeats", str(args.repeats),
-            "--device", args.device, "--jit-compile", args.jit_compile,
-            "--steps-per-execution", str(args.steps_per_execution), "--dtype-policy", args.dtype_policy]
-    row = {"implementation": implementation, "backend": backend, "batch_size": batch_size}
+            "--device", args.device, "--jit-compile", run["jit_compile"],
+            "--steps-per-execution", str(run["steps_per_execution"]), "--dtype-policy", run["dtype_policy"]]
     # A session of its own, so that a timeout ends the worker and anything it started.
-    process = subprocess.Popen(argv, env=_environment(backend, args.device), stdout=subprocess.PIPE,
+    checkout = Path(run.get("checkout") or HERE.parent)
+    process = subprocess.Popen(argv, env=_environment(run["backend"], args.device, checkout), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         out, err = process.communicate(timeout=args.timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
-        return {**row, "error": f"timed out after {args.timeout} s"}
+        return {**run, "error": f"timed out after {args.timeout} s"}
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if process.returncode != 0 or not lines:
-        return {**row, "error": f"exit code {process.returncode}: {err.strip()[-1500:]}"}
-    return json.loads(lines[-1])
+        return {**run, "error": f"exit code {process.returncode}: {err.strip()[-1500:]}"}
+    return {**run, **json.loads(lines[-1])}
+
+
+def _jit_settings(values, backend):
+    """`--jit-compile` values for one backend: plain ones for all, `BACKEND:VALUE` for one."""
+    settings = [v.split(":")[-1] for v in values if ":" not in v or v.split(":")[0] == backend]
+    return list(dict.fromkeys(settings)) or ["auto"]
 
 
 def _plan(args):
+    """Every run, in order: per batch size and dtype policy, plain PyTorch first, then per
+    backend kerasgan in every compile setting asked for, then plain Keras."""
     for batch_size in args.batch_sizes:
-        if "torch" in args.implementations:
-            yield "torch", "torch", batch_size
-        for backend in args.backends:
-            for implementation in ("kerasgan", "keras"):
-                if implementation in args.implementations:
-                    yield implementation, backend, batch_size
+        for dtype_policy in args.dtype_policy:
+            common = {"batch_size": batch_size, "dtype_policy": dtype_policy}
+            if "torch" in args.implementations:
+                yield {**common, "implementation": "torch", "backend": "torch", "jit_compile": "false",
+                       "steps_per_execution": 1}
+            for backend in args.backends:
+                if "kerasgan" in args.implementations:
+                    for jit_compile in _jit_settings(args.jit_compile, backend):
+                        for steps_per_execution in args.steps_per_execution:
+                            yield {**common, "implementation": "kerasgan", "backend": backend,
+                                   "jit_compile": jit_compile, "steps_per_execution": steps_per_execution}
+                if args.compare_with and "kerasgan" in args.implementations:
+                    yield {**common, "implementation": "kerasgan", "backend": backend, "jit_compile": "auto",
+                           "steps_per_execution": 1, "checkout": str(args.compare_with)}
+                if "keras" in args.implementations:
+                    yield {**common, "implementation": "keras", "backend": backend,
+                           "jit_compile": "false" if backend == "torch" else "true", "steps_per_execution": 1}
+
+
+def _add_ratios(rows) -> None:
+    """Each row's images/s over plain PyTorch's at the same batch size and dtype, in one round."""
+    reference = {(r["batch_size"], r["dtype_policy"]): r["images_per_second"] for r in rows
+                 if r["implementation"] == "torch" and "error" not in r}
+    for r in rows:
+        ref = reference.get((r["batch_size"], r["dtype_policy"]))
+        if ref and "error" not in r:
+            r["ratio_to_plain_torch"] = r["images_per_second"] / ref
 
 
 def _median_round(runs) -> dict:
-    """One row from the same run in every round: the round with the median images/s."""
+    """One row from the same run in every round: the round with the median images/s, and the
+    median of the rounds' ratios to plain PyTorch (each from one round: robust to a load that
+    changes between rounds)."""
     good = sorted((r for r in runs if "error" not in r), key=lambda r: r["images_per_second"])
     if not good:
         return runs[-1]
     row = dict(good[(len(good) - 1) // 2])
     row["images_per_second_rounds"] = [r.get("images_per_second") for r in runs]
+    ratios = [r["ratio_to_plain_torch"] for r in runs if "ratio_to_plain_torch" in r]
+    if ratios:
+        row["ratio_to_plain_torch_rounds"] = [round(x, 3) for x in ratios]
+        row["ratio_to_plain_torch"] = statistics.median(ratios)
     return row
 
 
 def _table(rows) -> str:
-    reference = {r["batch_size"]: r["images_per_second"] for r in rows
-                 if r["implementation"] == "torch" and "error" not in r}
-    lines = ["| implementation | backend | batch | images/s | × plain PyTorch | peak host RSS MiB | peak device MiB | device |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| implementation | backend | batch | dtype | jit_compile | steps/execution | images/s | × plain PyTorch "
+             "| peak host RSS MiB | peak device MiB | device |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         name = "plain PyTorch" if r["implementation"] == "torch" else ("plain Keras" if r["implementation"] == "keras" else "kerasgan")
+        if r.get("checkout"):
+            name = f"kerasgan from {r['checkout']}"
         backend = "-" if r["implementation"] == "torch" else r["backend"]
+        settings = f"{r['batch_size']} | {r['dtype_policy']} | {r['jit_compile']} | {r['steps_per_execution']}"
         if "error" in r:
-            lines.append(f"| {name} | {backend} | {r['batch_size']} | failed: {r['error'].splitlines()[-1][:120]} | | | | |")
+            lines.append(f"| {name} | {backend} | {settings} | failed: {r['error'].splitlines()[-1][:120]} | | | | |")
             continue
-        ref = reference.get(r["batch_size"])
-        ratio = f"{r['images_per_second'] / ref:.2f}" if ref else "-"
+        ratio = f"{r['ratio_to_plain_torch']:.2f}" if "ratio_to_plain_torch" in r else "-"
         device_mib = "-" if r["peak_device_mib"] is None else f"{r['peak_device_mib']:.0f}"
-        lines.append(f"| {name} | {backend} | {r['batch_size']} | {r['images_per_second']:.1f} | {ratio} | "
+        lines.append(f"| {name} | {backend} | {settings} | {r['images_per_second']:.1f} | {ratio} | "
                      f"{r['peak_host_rss_mib']:.0f} | {device_mib} | {r['device']} |")
     return "\n".join(lines)
 
@@ -284,33 +320,44 @@ def main(argv=None) -> None:
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps first (compilation happens here)")
     parser.add_argument("--repeats", type=int, default=3, help="timed windows per run; the median is reported")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    parser.add_argument("--jit-compile", choices=["auto", "true", "false"], default="auto",
-                        help="kerasgan's compile(jit_compile=...); plain Keras compiles unless 'false'")
-    parser.add_argument("--steps-per-execution", type=int, default=1, help="kerasgan's compile(steps_per_execution=...)")
-    parser.add_argument("--dtype-policy", choices=["float32", "mixed_bfloat16"], default="float32")
+    jit_choices = [f"{b}{v}" for b in ("", "tensorflow:", "jax:", "torch:") for v in ("auto", "true", "false")]
+    parser.add_argument("--jit-compile", nargs="+", choices=jit_choices, default=["auto"], metavar="[BACKEND:]VALUE",
+                        help="kerasgan's compile(jit_compile=...): auto, true or false, a run for each; "
+                             "`torch:true` for one backend only (plain Keras compiles but on torch)")
+    parser.add_argument("--steps-per-execution", nargs="+", type=int, default=[1],
+                        help="kerasgan's compile(steps_per_execution=...), a run for each")
+    parser.add_argument("--dtype-policy", nargs="+", choices=["float32", "mixed_bfloat16"], default=["float32"],
+                        help="a run of everything for each (plain PyTorch: autocast)")
     parser.add_argument("--rounds", type=int, default=1, help="run the whole plan this many times; medians are reported")
     parser.add_argument("--timeout", type=float, default=900, help="seconds one run may take before it is ended")
+    parser.add_argument("--compare-with", type=Path, metavar="DIR",
+                        help="also measure the kerasgan of another checkout (an older commit, say) on each backend")
     parser.add_argument("--json-out", type=Path, help="also write every row as JSON here")
     parser.add_argument("--worker", choices=IMPLEMENTATIONS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    for name in ("steps", "warmup", "repeats", "rounds", "steps_per_execution", "timeout"):
+    for name in ("steps", "warmup", "repeats", "rounds", "timeout"):
         if getattr(args, name) <= 0 and not (name == "warmup" and args.warmup == 0):
             parser.error(f"--{name.replace('_', '-')} must be positive, got {getattr(args, name)}")
-    if args.worker:
-        args.batch_size = args.batch_sizes[0]
+    if min(args.steps_per_execution + args.batch_sizes) <= 0:
+        parser.error("--batch-sizes and --steps-per-execution must be positive")
+    if args.worker:  # one run: the driver passes one value of each
+        args.batch_size, args.jit_compile = args.batch_sizes[0], args.jit_compile[0].split(":")[-1]
+        args.steps_per_execution, args.dtype_policy = args.steps_per_execution[0], args.dtype_policy[0]
         worker(args)
         return
     rounds = []
     for round_index in range(args.rounds):
         rows = []
-        for implementation, backend, batch_size in _plan(args):
+        for run in _plan(args):
             started = time.perf_counter()
-            row = _run_one(implementation, backend, batch_size, args)
+            row = _run_one(run, args)
             status = row.get("error", "").splitlines()[-1:] or [f"{row['images_per_second']} images/s"]
-            print(f"round {round_index + 1}: {implementation} on {backend}, batch {batch_size}: {status[0]} "
-                  f"({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
+            print(f"round {round_index + 1}: {json.dumps(run)}: {status[0]} ({time.perf_counter() - started:.0f} s)",
+                  file=sys.stderr, flush=True)
             rows.append(row)
         rounds.append(rows)
+    for rows in rounds:
+        _add_ratios(rows)
     rows = [_median_round(same) for same in zip(*rounds)]
     print(_table(rows))
     if args.json_out:

@@ -12,7 +12,9 @@ import math
 
 import keras
 import numpy as np
-from keras import layers
+from keras import layers, ops
+
+from kerasgan import backend
 
 from kerasgan.errors import InvalidArgumentError
 
@@ -45,6 +47,22 @@ class _Initializers:
         if kind == "lecun":  # what SELU's self-normalisation assumes
             return keras.initializers.LecunNormal(seed=seed)
         return keras.initializers.GlorotUniform(seed=seed)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class Conv2DTranspose(layers.Conv2DTranspose):
+    """Keras' `Conv2DTranspose` (same weights, same outputs) through `kerasgan.backend`'s
+    `conv_transpose`, whose kernel gradient on JAX avoids XLA's slow CPU path."""
+
+    def call(self, inputs):
+        outputs = backend.conv_transpose(
+            inputs, self.kernel, strides=list(self.strides), padding=self.padding,
+            output_padding=self.output_padding, dilation_rate=self.dilation_rate, data_format=self.data_format,
+        )
+        if self.use_bias:
+            shape = (1,) * (self.rank + 1) + (self.filters,) if self.data_format == "channels_last" else (1, self.filters) + (1,) * self.rank
+            outputs = ops.add(outputs, ops.reshape(self.bias, shape))
+        return outputs if self.activation is None else self.activation(outputs)
 
 
 def _check_choice(name: str, value, choices) -> None:
@@ -177,11 +195,11 @@ def conv_generator(
     x = norm_act(x, 0)
     for i in range(1, n_up):
         width //= 2
-        x = layers.Conv2DTranspose(
+        x = Conv2DTranspose(
             width, 4, strides=2, padding="same", use_bias=not use_bn, kernel_initializer=init(), name=f"up_{i}"
         )(x)
         x = norm_act(x, i)
-    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init(), name="up_out")(x)
+    x = Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init(), name="up_out")(x)
     x = layers.Activation(output_activation, dtype="float32", name="output")(x)
     return keras.Model(inputs, x, name=name)
 

@@ -57,7 +57,9 @@ def test_untrained_generator_fails_the_check():
 def test_gan_recovers_the_ring():
     generator, discriminator = _networks()
     model = GAN(generator=generator, discriminator=discriminator, seed=0)
-    model.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5),
+    # D learns at half G's rate: D and G share each step's fakes, and a D as fast as G
+    # overfits to the very fakes G then learns from (at equal rates: 7/8 modes, 40% within 3 sigma).
+    model.compile(keras.optimizers.Adam(5e-4, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5),
                   steps_per_execution=STEPS_PER_EXECUTION)
     _train_and_check(model, steps=4000, batch_size=512)
 

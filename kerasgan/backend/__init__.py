@@ -1,9 +1,13 @@
 """The per-backend gradient step, nothing else.
 
 Each module provides `TrainerMixin` (Keras' `train_step` entry point with the backend's
-signature, and `_loss_and_gradients`) and `input_gradients(fn, x)`, the differentiable
-gradient of `sum(fn(x))` with respect to `x` that the gradient penalty needs, and
-`replica_rows(draw, n)`, this replica's n rows of a random draw for the global batch.
+signature; `_loss_and_gradients`, a loss and its gradients for some variables;
+`_forward_and_pullback`, a forward pass whose graph is kept to backpropagate a cotangent
+later; `_loss_and_input_gradient`, a loss and its gradient for one input) and
+`input_gradients(fn, x)`, the differentiable gradient of `sum(fn(x))` with respect to `x`
+that the gradient penalty needs, and `conv_transpose`, `keras.ops.conv_transpose` with a
+gradient each backend computes fast, and `replica_rows(draw, n)`, this replica's n rows of a
+random draw for the global batch.
 """
 
 import keras
@@ -11,14 +15,14 @@ import keras
 BACKEND = keras.backend.backend()
 
 if BACKEND == "tensorflow":
-    from kerasgan.backend.tensorflow import TrainerMixin, input_gradients, replica_rows
+    from kerasgan.backend.tensorflow import TrainerMixin, conv_transpose, input_gradients, replica_rows
 elif BACKEND == "jax":
-    from kerasgan.backend.jax import TrainerMixin, input_gradients, replica_rows
+    from kerasgan.backend.jax import TrainerMixin, conv_transpose, input_gradients, replica_rows
 elif BACKEND == "torch":
-    from kerasgan.backend.torch import TrainerMixin, input_gradients, replica_rows
+    from kerasgan.backend.torch import TrainerMixin, conv_transpose, input_gradients, replica_rows
 else:  # pragma: no cover - depends on the environment
     raise ImportError(
         f"kerasgan runs on the tensorflow, jax and torch Keras backends, found KERAS_BACKEND={BACKEND!r}."
     )
 
-__all__ = ["BACKEND", "TrainerMixin", "input_gradients", "replica_rows"]
+__all__ = ["BACKEND", "TrainerMixin", "conv_transpose", "input_gradients", "replica_rows"]

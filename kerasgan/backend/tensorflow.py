@@ -1,4 +1,5 @@
-"""TensorFlow: GradientTape, nested for the gradient penalty; `tf.distribute` replicas.
+"""TensorFlow: GradientTape, nested for the gradient penalty; XLA with a fallback;
+`tf.distribute` replicas.
 
 Under a `tf.distribute` strategy (MirroredStrategy, MultiWorkerMirroredStrategy) the step runs
 once per replica on its slice of the global batch, and Keras' optimizer sums the replicas'
@@ -8,7 +9,11 @@ global mean), and random draws are made for the global batch and sliced (`replic
 every replica reads the same seed state.
 """
 
+import warnings
+
 import tensorflow as tf
+
+from keras.ops import conv_transpose  # noqa: F401  (TensorFlow's own gradient is fast)
 
 
 class TrainerMixin:
@@ -20,11 +25,55 @@ class TrainerMixin:
             logs = {name: tf.reshape(value, (1,)) for name, value in logs.items()}
         return logs
 
+    def make_train_function(self, force=False):
+        if self.train_function is not None and not force:
+            return self.train_function
+        super().make_train_function(force)
+        if self.jit_compile:
+            self.train_function = self._xla_or_fallback(self.train_function)
+        return self.train_function
+
+    def _xla_or_fallback(self, xla_function):
+        """The XLA-compiled step, or, when XLA cannot compile it (an op XLA lacks, in a
+        custom network say), the same step without XLA and a warning that says why."""
+
+        def first_call(iterator):
+            try:
+                outputs = xla_function(iterator)
+            except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError) as error:
+                if "XLA" not in str(error) and "jit" not in str(error).lower():
+                    raise
+                reason = str(error).strip().splitlines()[0][:300]
+                warnings.warn(
+                    f"{type(self).__name__}'s training step does not compile with XLA, so it trains without "
+                    f"(jit_compile=False) and skips the batch XLA failed on; XLA said: {reason}",
+                    stacklevel=2,
+                )
+                self.jit_compile = False
+                super(TrainerMixin, self).make_train_function(force=True)
+                return self.train_function(iterator)
+            self.train_function = xla_function  # compiled: no more checks
+            return outputs
+
+        return first_call
+
     def _loss_and_gradients(self, loss_fn, variables, optimizer):
         with tf.GradientTape() as tape:
             loss, aux = loss_fn()
             scaled = optimizer.scale_loss(loss) / _replica_count()
         return loss, aux, tape.gradient(scaled, variables)
+
+    def _forward_and_pullback(self, forward_fn, variables):
+        with tf.GradientTape() as tape:
+            outputs = forward_fn()
+        return outputs, lambda cotangent: tape.gradient(outputs, variables, output_gradients=cotangent)
+
+    def _loss_and_input_gradient(self, loss_fn, x, optimizer):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss, aux = loss_fn(x)
+            scaled = optimizer.scale_loss(loss) / _replica_count()  # as in _loss_and_gradients
+        return loss, aux, tape.gradient(scaled, x)
 
 
 def _multi_worker():

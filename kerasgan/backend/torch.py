@@ -2,6 +2,8 @@
 
 import torch
 
+from keras.ops import conv_transpose  # noqa: F401  (PyTorch's own gradient is fast)
+
 
 class TrainerMixin:
     def train_step(self, data):
@@ -12,9 +14,22 @@ class TrainerMixin:
         scaled = optimizer.scale_loss(loss)
         # autograd.grad, not backward(): only `variables` get gradients, nothing accumulates
         # in the other player's .grad.
-        grads = torch.autograd.grad(scaled, [v.value for v in variables], allow_unused=True)
-        grads = [torch.zeros_like(v.value) if g is None else g for g, v in zip(grads, variables)]
-        return loss, aux, grads
+        return loss, aux, _gradients(scaled, variables)
+
+    def _forward_and_pullback(self, forward_fn, variables):
+        outputs = forward_fn()  # autograd keeps its graph until the pullback runs
+        return outputs, lambda cotangent: _gradients(outputs, variables, cotangent)
+
+    def _loss_and_input_gradient(self, loss_fn, x, optimizer):
+        x = x.detach().requires_grad_(True)
+        loss, aux = loss_fn(x)
+        (grad,) = torch.autograd.grad(optimizer.scale_loss(loss), x)
+        return loss, aux, grad
+
+
+def _gradients(outputs, variables, cotangent=None):
+    grads = torch.autograd.grad(outputs, [v.value for v in variables], grad_outputs=cotangent, allow_unused=True)
+    return [torch.zeros_like(v.value) if g is None else g for g, v in zip(grads, variables)]
 
 
 def input_gradients(fn, x):

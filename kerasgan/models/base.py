@@ -222,14 +222,28 @@ class BaseGAN(TrainerMixin, keras.Model):
 
     def _train_step(self, data):
         real, labels = self._split_batch(data)
-        for _ in range(self.n_critic):
+        batch_size = ops.shape(real)[0]
+        d_variables, g_variables = self.discriminator.trainable_variables, self.generator.trainable_variables
+        if self.n_critic == 1:
+            # One generator forward pass per step, as in PyTorch's DCGAN example: D learns
+            # from these fakes without their gradient, then G learns from D's verdict on the
+            # same fakes after D's update, back through the forward pass kept from before.
+            fake, generator_pullback = self._forward_and_pullback(lambda: self._generate(batch_size, labels), g_variables)
             d_loss, (d_real, d_fake) = self._update(
-                self.d_optimizer, self.discriminator.trainable_variables, lambda: self.discriminator_loss(real, labels)
+                self.d_optimizer, d_variables, lambda: self.discriminator_loss(real, labels, fake=fake)
             )
             self.after_discriminator_update()
-        g_loss, _ = self._update(
-            self.g_optimizer, self.generator.trainable_variables, lambda: self.generator_loss(ops.shape(real)[0], labels)
-        )
+            g_loss, _, fake_gradients = self._loss_and_input_gradient(
+                lambda fake_: self.generator_loss(batch_size, labels, fake=fake_), fake, self.g_optimizer
+            )
+            self.g_optimizer.apply(generator_pullback(fake_gradients), g_variables)
+        else:  # fresh fakes for every critic update and for the generator's
+            for _ in range(self.n_critic):
+                d_loss, (d_real, d_fake) = self._update(
+                    self.d_optimizer, d_variables, lambda: self.discriminator_loss(real, labels)
+                )
+                self.after_discriminator_update()
+            g_loss, _ = self._update(self.g_optimizer, g_variables, lambda: self.generator_loss(batch_size, labels))
         self._update_ema()  # after every generator update; nothing when ema_decay is None
         for tracker, value in zip(self.metrics, (d_loss, g_loss, d_real, d_fake)):
             tracker.update_state(value)
@@ -258,18 +272,23 @@ class BaseGAN(TrainerMixin, keras.Model):
         optimizer.apply(grads, variables)
         return loss, aux
 
-    def discriminator_loss(self, real, labels=None):
-        """D's loss on one real batch and as many fresh fakes; returns (loss, (d_real, d_fake))."""
-        fake = ops.stop_gradient(self._generate(ops.shape(real)[0], labels))
+    def discriminator_loss(self, real, labels=None, fake=None):
+        """D's loss on one real batch and `fake` (fresh fakes when None), never differentiated
+        into the generator; returns (loss, (d_real, d_fake))."""
+        if fake is None:
+            fake = self._generate(ops.shape(real)[0], labels)
+        fake = ops.stop_gradient(fake)
         real_scores = self._discriminate(real, labels)
         fake_scores = self._discriminate(fake, labels)
         loss = self.discriminator_objective(real_scores, fake_scores)
         loss = loss + self.discriminator_penalty(real, fake, labels)
         return loss, (self.discriminator_report(real_scores), self.discriminator_report(fake_scores))
 
-    def generator_loss(self, batch_size, labels=None):
-        fake_scores = self._discriminate(self._generate(batch_size, labels), labels)
-        return self.generator_objective(fake_scores), ()
+    def generator_loss(self, batch_size, labels=None, fake=None):
+        """G's loss on D's scores of `fake` (fresh fakes when None); returns (loss, ())."""
+        if fake is None:
+            fake = self._generate(batch_size, labels)
+        return self.generator_objective(self._discriminate(fake, labels)), ()
 
     def _generate(self, batch_size, labels):
         # replica_rows: under tf.distribute each replica takes its own rows of the global draw
