@@ -148,7 +148,7 @@ def _blob_gan(diff_augment):
     generator = networks.mlp_generator(16, (SIZE, SIZE, 1), (128, 256), batch_norm=False, seed=0)
     discriminator = networks.mlp_discriminator((SIZE, SIZE, 1), (256, 128), seed=1)
     model = GAN(generator=generator, discriminator=discriminator, seed=0, diff_augment=diff_augment)
-    model.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5),
+    model.compile(keras.optimizers.Adam(5e-4, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5),
                   steps_per_execution=1 if keras.backend.backend() == "torch" else 100)
     return model
 
