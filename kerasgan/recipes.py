@@ -121,25 +121,22 @@ RECIPES["cats128"] = {
     "optimizers": _ADAM_CATS,
     "batch_size": 64, "epochs": 1000, "seed": 0,
 }
-_DIFF_AUGMENT = "color,translation,cutout"
-RECIPES["roses64"] = {
-    "description": "DCGAN with DiffAugment on the 60 training roses, 64x64",
-    "data": {"loader": "image_folder", "kind": "roses", "path": "roses", "image_size": 64, "holdout": 7},
-    "class_name": "DCGAN",
-    "options": {"image_size": 64, "channels": 3, "diff_augment": _DIFF_AUGMENT},
-    "optimizers": DCGAN_ADAM,
-    "batch_size": 32, "epochs": 1500, "seed": 0,
-}
+def _small_set(description, folder, holdout, batch_size, epochs):
+    """DCGAN at 64x64 with DiffAugment on a folder of a few hundred images or fewer."""
+    return {
+        "description": description,
+        "data": {"loader": "image_folder", "kind": folder, "path": folder, "image_size": 64, "holdout": holdout},
+        "class_name": "DCGAN",
+        "options": {"image_size": 64, "channels": 3, "diff_augment": "color,translation,cutout"},
+        "optimizers": DCGAN_ADAM,
+        "batch_size": batch_size, "epochs": epochs, "seed": 0,
+    }
+
+
+RECIPES["roses64"] = _small_set("DCGAN with DiffAugment on the 60 training roses, 64x64", "roses", 7, 32, 1500)
 # Not in the zoo yet: 4,000 steps (on an H100, beside roses64) gave Pokemon-coloured blobs, not
 # Pokemon (memorization ratio 1.02 with DiffAugment; without it D won outright and G made noise).
-RECIPES["pokemon64"] = {
-    "description": "DCGAN with DiffAugment on 320 Pokemon, downsized to 64x64",
-    "data": {"loader": "image_folder", "kind": "pokemon", "path": "pokemon", "image_size": 64, "holdout": 32},
-    "class_name": "DCGAN",
-    "options": {"image_size": 64, "channels": 3, "diff_augment": _DIFF_AUGMENT},
-    "optimizers": DCGAN_ADAM,
-    "batch_size": 64, "epochs": 800, "seed": 0,
-}
+RECIPES["pokemon64"] = _small_set("DCGAN with DiffAugment on 320 Pokemon, downsized to 64x64", "pokemon", 32, 64, 800)
 
 # Name, license and origin of each data source, for manifest entries and model cards.
 DATA_SOURCES = {
