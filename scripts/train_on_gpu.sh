@@ -8,11 +8,12 @@
 # namex and optree wheels travel in .gpu/wheels (scripts/pack_gpu_call.sh puts them there, with
 # the data in .gpu/datasets). Each run writes $OUT/<name>.tar (float16 preset, log, grids, facts;
 # a run named *-noaug leaves its weights out, it is only compared); all print to $OUT/train.log. A run whose folder was
-# carried back in .gpu/runs/<name> goes on from its weights.
+# carried back in .gpu/runs/<name> goes on from its weights. DATA and RUNS move those two folders.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=$1; shift
-out=${OUT:-runs/gpu}; mkdir -p "$out"
+out=${OUT:-runs/gpu}; data=${DATA:-.gpu/datasets}; runs=${RUNS:-.gpu/runs}
+mkdir -p "$out" "$runs"
 source scripts/gpu_env.sh || exit 1
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 pids=()
@@ -22,8 +23,7 @@ for run in "$@"; do
   IFS='+' read -ra opts <<< "${rest#+}"
   for o in "${opts[@]}"; do [ -n "$o" ] && sets+=(--set "$o"); done
   extra=(); [[ $name == *-noaug ]] && extra=(--no-preset-in-tar)
-  mkdir -p .gpu/runs
-  "$py" scripts/train_run.py "$recipe" --name "$name" --data .gpu/datasets --out ".gpu/runs/$name" \
+  "$py" scripts/train_run.py "$recipe" --name "$name" --data "$data" --out "$runs/$name" \
     --seconds "$seconds" --tar "$out/$name.tar" "${sets[@]}" "${extra[@]}" >> "$out/train.log" 2>&1 &
   pids+=($!)
 done
