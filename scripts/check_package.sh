@@ -23,7 +23,8 @@ t0=$SECONDS
 "$python" -m twine check --strict "$work"/dist/*
 step "built and checked $(cd "$work/dist" && echo *)"
 wheel=$(ls "$work"/dist/*.whl)
-"$python" -m zipfile -l "$wheel" | grep -q "kerasgan/weights_manifest.json" \
+# (asked of zipfile itself: `zipfile -l | grep -q` fails under pipefail when grep stops reading first)
+"$python" -c 'import sys, zipfile; sys.exit("kerasgan/weights_manifest.json" not in zipfile.ZipFile(sys.argv[1]).namelist())' "$wheel" \
   || { echo "the wheel lacks kerasgan/weights_manifest.json"; exit 1; }
 
 "$python" -m venv "$work/venv"
