@@ -287,7 +287,7 @@ def _train(variant, data, image_size, channels, epochs, batch_size, out, resume,
     import keras
 
     from kerasgan import callbacks as cb
-    from kerasgan import recipes
+    from kerasgan import distribute, recipes
     from kerasgan.models import VARIANTS
 
     _check_train_options(out, image_size=image_size, channels=channels, epochs=epochs, batch_size=batch_size,
@@ -327,6 +327,9 @@ def _train(variant, data, image_size, channels, epochs, batch_size, out, resume,
         fit_data["x"] = fit_data["x"][:limit]
         if fit_data.get("y") is not None:
             fit_data["y"] = fit_data["y"][:limit]
+    if "batch_size" in fit_data:  # arrays: on several JAX hosts, this process's share
+        fit_data["x"], fit_data["y"], fit_data["batch_size"] = distribute.this_process_share(
+            fit_data["x"], fit_data.get("y"), fit_data["batch_size"])
     out.mkdir(parents=True, exist_ok=True)
     checkpoints = out / "checkpoints"
     if not resume and cb.Checkpoint.files(checkpoints):  # damaged ones too: never train over them

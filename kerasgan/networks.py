@@ -20,6 +20,10 @@ from kerasgan.errors import InvalidArgumentError
 
 CONV_ACTIVATIONS = ("relu", "selu")
 NORMS = ("batch", "layer", "none")
+# How a conditional discriminator takes the label: concatenated to its input (an embedding beside
+# the flattened data, or one extra image plane), or projected onto its last features (Miyato and
+# Koyama 2018: score = psi(h) + <embed(y), h>), which tells classes apart far better.
+CONDITIONINGS = ("concat", "projection")
 
 
 class _Initializers:
@@ -75,6 +79,14 @@ def _label_embedding(labels, num_classes: int, dim: int, init, name: str):
     return layers.Flatten(name=f"{name}_flatten")(x)
 
 
+def _projection(score, features, labels, num_classes: int, init):
+    """score + <embed(label), features>: the projection discriminator's class term."""
+    features = layers.Flatten(name="features")(features)
+    embedded = _label_embedding(labels, num_classes, features.shape[-1], init, "projection")
+    class_term = layers.Dot(axes=1, name="class_term")([embedded, features])
+    return layers.Add(name="score_and_class_term")([score, class_term])
+
+
 def _inputs(latent_dim: int, num_classes: int | None):
     z = keras.Input((latent_dim,), name="z")
     if not num_classes:
@@ -119,22 +131,30 @@ def mlp_discriminator(
     num_classes: int | None = None,
     seed: int | None = None,
     name: str = "discriminator",
+    conditioning: str = "concat",
 ) -> keras.Model:
-    """Fully connected discriminator: data -> Dense -> LeakyReLU (-> Dropout) ... -> 1 score."""
+    """Fully connected discriminator: data -> Dense -> LeakyReLU (-> Dropout) ... -> 1 score.
+    With `num_classes`, the label enters as `conditioning` says (see CONDITIONINGS)."""
+    _check_choice("conditioning", conditioning, CONDITIONINGS)
     init = _Initializers(seed, "glorot")
     x_in = keras.Input(tuple(data_shape), name="data")
     inputs = [x_in]
     x = layers.Flatten(name="flatten")(x_in)
+    labels = None
     if num_classes:
         labels = keras.Input((1,), dtype="int32", name="labels")
         inputs.append(labels)
+    if labels is not None and conditioning == "concat":
         x = layers.Concatenate(name="data_and_label")([x, _label_embedding(labels, num_classes, 50, init, "label")])
     for i, width in enumerate(units):
         x = layers.Dense(width, kernel_initializer=init(), name=f"dense_{i}")(x)
         x = layers.LeakyReLU(negative_slope, name=f"leaky_relu_{i}")(x)
         if dropout:
             x = layers.Dropout(dropout, seed=init._next_seed(), name=f"dropout_{i}")(x)
+    features = x
     x = layers.Dense(1, kernel_initializer=init(), name="dense_out")(x)
+    if labels is not None and conditioning == "projection":
+        x = _projection(x, features, labels, num_classes, init)
     x = layers.Activation("linear", dtype="float32", name="score")(x)
     return keras.Model(inputs if len(inputs) > 1 else x_in, x, name=name)
 
@@ -213,21 +233,26 @@ def conv_discriminator(
     num_classes: int | None = None,
     seed: int | None = None,
     name: str = "discriminator",
+    conditioning: str = "concat",
 ) -> keras.Model:
     """DCGAN discriminator: stride-2 convolutions doubling the channels down to start x
     start, LeakyReLU(0.2) with `norm` after every conv but the first (or SELU and no norm),
-    then one valid convolution to a single score."""
+    then one valid convolution to a single score. With `num_classes`, the label enters as
+    `conditioning` says (see CONDITIONINGS)."""
     _check_choice("activation", activation, CONV_ACTIVATIONS)
     _check_choice("norm", norm, NORMS)
+    _check_choice("conditioning", conditioning, CONDITIONINGS)
     selu = activation == "selu"
     init = _Initializers(seed, "lecun" if selu else "normal")
     start = start_size(image_size)
     x_in = keras.Input((image_size, image_size, channels), name="images")
     inputs = [x_in]
     x = x_in
-    if num_classes:  # the label becomes one extra image-sized input channel
+    labels = None
+    if num_classes:
         labels = keras.Input((1,), dtype="int32", name="labels")
         inputs.append(labels)
+    if labels is not None and conditioning == "concat":  # one extra image-sized input channel
         plane = _label_embedding(labels, num_classes, image_size * image_size, init, "label")
         plane = layers.Reshape((image_size, image_size, 1), name="label_plane")(plane)
         x = layers.Concatenate(name="images_and_label")([x, plane])
@@ -242,7 +267,10 @@ def conv_discriminator(
                 x = normalise(x)
             x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
         size, width, i = size // 2, width * 2, i + 1
+    features = x
     x = layers.Conv2D(1, start, padding="valid", kernel_initializer=init(), name="score_conv")(x)
     x = layers.Flatten(name="flatten")(x)
+    if labels is not None and conditioning == "projection":
+        x = _projection(x, features, labels, num_classes, init)
     x = layers.Activation("linear", dtype="float32", name="score")(x)
     return keras.Model(inputs if len(inputs) > 1 else x_in, x, name=name)

@@ -17,6 +17,8 @@ VARIANTS = {
     "CGAN": (CGAN, dict(data_shape=(8, 8, 1), latent_dim=8, g_units=(16,), d_units=(16,), num_classes=3)),
     "CGAN-dcgan": (CGAN, dict(architecture="dcgan", image_size=16, channels=1, latent_dim=8, g_filters=8, d_filters=8,
                               num_classes=3)),
+    "CGAN-projection": (CGAN, dict(architecture="dcgan", image_size=16, channels=1, latent_dim=8, g_filters=8,
+                                   d_filters=8, num_classes=3, conditioning="projection")),
 }
 
 

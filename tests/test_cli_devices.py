@@ -1,6 +1,5 @@
 """`kerasgan train --devices N`: data-parallel on jax and tensorflow, refused on torch."""
 
-import json
 import os
 import subprocess
 import sys
@@ -71,38 +70,3 @@ def test_train_on_four_virtual_devices(tiny_images, tmp_path):
     assert "data-parallel on 4 replicas" in proc.stderr
     assert (out / "preset" / "model.weights.h5").is_file()
     assert (out / "training_log.csv").read_text().count("\n") == 2  # header and the one epoch
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(BACKEND != "tensorflow", reason="the two-process run is checked on TensorFlow (TF_CONFIG)")
-def test_two_workers_over_loopback_train_together_and_only_the_chief_writes(tiny_images, tmp_path):
-    import socket
-
-    ports = []
-    for _ in range(2):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            ports.append(s.getsockname()[1])
-    workers = [f"127.0.0.1:{port}" for port in ports]
-    out = tmp_path / "run"
-    procs = []
-    for index in range(2):
-        tf_config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3", "TF_CONFIG": json.dumps(tf_config)}
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "kerasgan.cli", "train", "dcgan", "--data", str(tiny_images), "--image-size", "16",
-             "--channels", "1", "--epochs", "2", "--batch-size", "64", "-o", str(out)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path))
-    try:
-        outputs = [p.communicate(timeout=240)[0] for p in procs]
-    finally:
-        for p in procs:  # bounded: never leave a worker waiting for its peer
-            if p.poll() is None:
-                p.kill()
-    assert [p.returncode for p in procs] == [0, 0], "\n".join(o[-2000:] for o in outputs)
-    last = [o.strip().splitlines()[-2] for o in outputs]  # each one's last epoch line: the global logs
-    assert last[0].split("ms/step")[-1] == last[1].split("ms/step")[-1]
-    assert "as a worker" in outputs[1]
-    assert (out / "preset" / "model.weights.h5").is_file()
-    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == [
-        "ckpt-000000002-epoch0001.weights.h5", "ckpt-000000004-epoch0002.weights.h5"]

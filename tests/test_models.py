@@ -275,6 +275,22 @@ def test_unknown_options():
         kerasgan.DCGAN(image_size=48 + 2)
     with pytest.raises(ValueError, match="distinct targets"):
         kerasgan.LSGAN(a=1.0, b=1.0)
+    with pytest.raises(ValueError, match="`conditioning` must be one of .*'projection'.*, got 'product'"):
+        kerasgan.CGAN(conditioning="product")
+
+
+@pytest.mark.parametrize("architecture", ["mlp", "dcgan"])
+def test_projection_discriminator_scores_with_the_label(architecture):
+    """D's score is psi(h) + <embed(y), h>: the same images score differently under other labels,
+    by exactly the difference of the class embeddings projected onto the features."""
+    name = "CGAN" if architecture == "mlp" else "CGAN-projection"
+    model = make(name, conditioning="projection")
+    d = model.discriminator
+    x, _ = batch(model, 4)
+    scores = [keras.ops.convert_to_numpy(d([x, np.full((4, 1), k)], training=False)) for k in range(3)]
+    features = keras.ops.convert_to_numpy(keras.Model(d.inputs, d.get_layer("features").output)([x, np.zeros((4, 1))]))
+    table = keras.ops.convert_to_numpy(d.get_layer("projection_embedding").embeddings)
+    np.testing.assert_allclose(scores[1] - scores[0], (features @ (table[1] - table[0]))[:, None], rtol=1e-4, atol=1e-5)
 
 
 def _bad_values(kind, model):

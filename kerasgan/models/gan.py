@@ -68,7 +68,7 @@ class GAN(BaseGAN):
     def build_discriminator(self):
         return networks.mlp_discriminator(
             self.config_data_shape, self.d_units, self.d_negative_slope, self.d_dropout,
-            num_classes=getattr(self, "num_classes", None), seed=None if self.seed is None else self.seed + 1,
+            seed=None if self.seed is None else self.seed + 1,
         )
 
     def get_config(self):
