@@ -61,11 +61,11 @@ def eval_data_for_recipe(recipe: dict, data_dir: str | os.PathLike) -> EvalData:
         train, _ = datasets.mnist(data_dir, "train", kind)
         names = FASHION_CLASSES if kind == "fashion-mnist" else [str(d) for d in range(10)]
         return EvalData(to_uint8(test), f"{kind} test split ({len(test):,} images, not trained on)", test_labels,
-                        names, to_uint8(train), DOMAIN_CLASSIFIERS[kind])
+                        names, train=to_uint8(train), classifier=DOMAIN_CLASSIFIERS[kind])
     images, labels, names = datasets.quickdraw_classes(data_dir, spec["classes"], spec.get("limit_per_class"))
     return EvalData(to_uint8(images), f"the {len(images):,} Quick-Draw drawings it trained on ({', '.join(names)})",
-                    labels, names, None, DOMAIN_CLASSIFIERS["quickdraw"],
-                    ["memorization_ratio is not measured: the recipe trained on every drawing, none is held out."])
+                    labels, names, classifier=DOMAIN_CLASSIFIERS["quickdraw"],
+                    notes=["memorization_ratio is not measured: the recipe trained on every drawing, none is held out."])
 
 
 def _image_folder_eval_data(recipe: dict, data_dir) -> EvalData:

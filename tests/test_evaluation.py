@@ -177,3 +177,22 @@ def test_image_folder_recipe_measured_against_its_training_images_and_held_out_f
     assert fresh["memorization_ratio"]["n"] == 8 and fresh["swd"]["n"] == 16
     assert fresh["memorization_ratio"]["value"] == pytest.approx(1.0, abs=0.2)
     assert copies["memorization_ratio"]["value"] == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("name, classifier", [("mnist-gan", "mnist-classifier"),
+                                              ("fashion-mnist-gan", "fashion-mnist-classifier"),
+                                              ("quickdraw-cgan", "quickdraw-classifier")])
+def test_grayscale_recipes_are_measured_with_their_domain_classifier(data_dir, name, classifier):
+    """Each field lands where it belongs: the classifier is named, and the memorization ratio
+    compares with the training split (MNIST) or is left out with a note (Quick-Draw)."""
+    from kerasgan import recipes
+    from kerasgan.evaluation import eval_data_for_recipe
+
+    data = eval_data_for_recipe(recipes.get_recipe(name), data_dir)
+    assert data.classifier == classifier
+    assert data.heldout is None
+    assert data.class_names is not None and len(data.class_names) == len(set(data.labels.tolist()))
+    if name == "quickdraw-cgan":
+        assert data.train is None and "memorization_ratio is not measured" in data.notes[0]
+    else:
+        assert data.train.shape == (60_000, 28, 28, 1) and data.notes == []
