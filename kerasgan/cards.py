@@ -134,7 +134,7 @@ def model_card(metadata: dict, card: dict | None = None, has_samples: bool = Tru
         _how_to_use(info, class_name),
         _data_section(data),
         _recipe_section(info),
-        _metrics_section(info.get("metrics") or {}),
+        _metrics_section(info.get("metrics") or {}, info.get("metrics_without_ema") or {}),
         _samples_section(conditional) if has_samples else [],
         _memorization_section(info.get("metrics") or {}, has_nearest, _dict(info.get("nearest_train"))),
         _comparison_section(_dict(info.get("comparison"))),
@@ -199,7 +199,7 @@ def _recipe_section(info: dict) -> list[str]:
     return lines + [f"| {key} | {_text(value)} |" for key, value in facts.items() if value is not None]
 
 
-def _metrics_section(stored: dict) -> list[str]:
+def _metrics_section(stored: dict, without_ema: dict | None = None) -> list[str]:
     metrics = dict(stored)
     measured = metrics.pop("measured", None)
     lines = ["## Metrics", ""]
@@ -210,10 +210,17 @@ def _metrics_section(stored: dict) -> list[str]:
                   f"{_text(measured.get('real_data', 'real data'))}"
                   + (f", features from {measured['feature_space']}" if measured.get("feature_space") else "")
                   + ". The floor is the same metric between two halves of the real data.", ""]
-    lines += ["| metric | value | floor (real vs real) |", "|---|---|---|"]
+    raw = {k: v for k, v in (without_ema or {}).items() if k != "measured"}
+    if raw:
+        lines += ["Samples come from the moving average of the generator's weights (`ema_decay`); the raw "
+                  "generator, which goes on training when you fine-tune, is measured too "
+                  "(`generate(..., use_ema=False)`, `kerasgan eval --no-ema`).", ""]
+    lines += ["| metric | value | " + ("raw generator | " if raw else "") + "floor (real vs real) |",
+              "|---|---|" + ("---|" if raw else "") + "---|"]
     for key, value in metrics.items():
         pair = isinstance(value, dict) and "value" in value
-        lines.append(f"| {key} | {_text(value['value'] if pair else value)} | "
+        other = f"{_text(raw[key]['value']) if isinstance(raw.get(key), dict) else ''} | " if raw else ""
+        lines.append(f"| {key} | {_text(value['value'] if pair else value)} | {other}"
                      f"{_text(value.get('floor', '')) if pair else ''} |")
     return lines
 

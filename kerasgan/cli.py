@@ -445,6 +445,8 @@ def eval_checkpoint(
     old_n: Optional[int] = typer.Option(None, "--n", hidden=True, help="Deprecated: -n/--num."),
     seed: int = typer.Option(0, "--seed", help="Seed of the samples and of the metrics' random subsets."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="JSON report (default NAME.eval.json)."),
+    ema: bool = typer.Option(True, "--ema/--no-ema", help="Measure the generator's moving average, where the "
+                             "checkpoint keeps one, or (--no-ema) the raw generator."),
 ):
     """Measure a checkpoint against real data: every metric beside its floor (real vs real)."""
     from kerasgan.evaluation import evaluate_checkpoint, format_table, to_json
@@ -453,9 +455,10 @@ def eval_checkpoint(
         _deprecated_flag("--n", "-n/--num")
         num = old_n
     _start_backend()
-    report = evaluate_checkpoint(name, data, n=num, seed=seed)
+    report = evaluate_checkpoint(name, data, n=num, seed=seed, use_ema=ema)
     space = f"; features: {report['feature_space']}" if "feature_space" in report else ""
-    typer.echo(f"{name}: {num:,} samples (seed {seed}) against {report['real_data']}{space}")
+    generator = f" from the {report['generator']} generator" if "generator" in report else ""
+    typer.echo(f"{name}: {num:,} samples (seed {seed}){generator} against {report['real_data']}{space}")
     typer.echo(format_table(report))
     for note in report["notes"]:
         typer.echo(f"Note: {note}")

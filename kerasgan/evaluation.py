@@ -126,20 +126,25 @@ def eval_data_from_path(path: str | os.PathLike, data_shape) -> EvalData:
 
 
 # --------------------------------------------------------------- evaluation
-def evaluate(model, data: EvalData, n: int = 10_000, seed: int = 0, classifier=None, features=None) -> dict:
+def evaluate(model, data: EvalData, n: int = 10_000, seed: int = 0, classifier=None, features=None,
+             use_ema: bool = True) -> dict:
     """Generates `n` samples with `seed` and measures them against `data`; returns a JSON-ready report.
 
     `classifier` (a `kerasgan.classifiers.Classifier`) adds the class metrics and, unless `features` is
-    given, is the feature space for FID, KID, precision/recall and density/coverage.
+    given, is the feature space for FID, KID, precision/recall and density/coverage. A model that keeps
+    a moving average of its generator (`ema_decay`) is measured through it unless `use_ema=False`.
     """
     if n < 4:
         raise InvalidArgumentError(f"-n/--num must be at least 4 samples, got {n}.")
     if len(data.real) < 8:
         raise DataError(f"Evaluation needs at least 8 real images, found {len(data.real)} in {data.description}.")
     labels = _sample_labels(model, n, data, classifier)
-    fakes = model.generate(n, seed=seed, labels=labels)
+    averaged = getattr(model, "ema_generator", None) is not None  # any object with generate() will do
+    fakes = model.generate(n, seed=seed, labels=labels, **({"use_ema": use_ema} if averaged else {}))
     report = {"n_samples": int(n), "seed": int(seed), "real_data": data.description, "metrics": {},
               "notes": list(data.notes)}
+    if averaged:
+        report["generator"] = "moving-average" if use_ema else "raw"
     found = report["metrics"]
     if features is None and classifier is not None:
         features = classifier.features()
@@ -276,7 +281,7 @@ def summary(report: dict) -> dict:
     they were measured."""
     scalars = {k: {"value": _round(v["value"]), "floor": _round(v["floor"])}
                for k, v in report["metrics"].items() if not isinstance(v.get("value"), dict)}
-    how = {k: report[k] for k in ("n_samples", "seed", "real_data", "feature_space") if k in report}
+    how = {k: report[k] for k in ("n_samples", "seed", "real_data", "feature_space", "generator") if k in report}
     return {**scalars, "measured": how}
 
 
@@ -285,7 +290,8 @@ def _round(x):
 
 
 # ------------------------------------------------------------- checkpoints
-def evaluate_checkpoint(handle, data: str | os.PathLike | None = None, n: int = 10_000, seed: int = 0) -> dict:
+def evaluate_checkpoint(handle, data: str | os.PathLike | None = None, n: int = 10_000, seed: int = 0,
+                        use_ema: bool = True) -> dict:
     """What `kerasgan eval` runs: loads a zoo name, `hf://` handle or preset folder and measures it.
 
     A checkpoint made by a zoo recipe is measured against that recipe's data, found in `data` (the
@@ -314,7 +320,7 @@ def evaluate_checkpoint(handle, data: str | os.PathLike | None = None, n: int = 
         classifier = _domain_classifier(real) if real.classifier else None
     else:
         real = eval_data_from_path(data, model.data_shape)
-    report = evaluate(model, real, n=n, seed=seed, classifier=classifier)
+    report = evaluate(model, real, n=n, seed=seed, classifier=classifier, use_ema=use_ema)
     return {"checkpoint": str(handle), **report}
 
 

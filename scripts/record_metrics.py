@@ -26,9 +26,15 @@ def main(name: str, n: int, seed: int) -> None:
     entry = load_manifest(ROOT / "weights_manifest.json")["checkpoints"][name]
     report = evaluate_checkpoint(name, n=n, seed=seed)
     print(format_table(report))
-    (target / "evaluation.json").write_text(to_json(report), encoding="utf-8")
     meta = json.loads((target / "metadata.json").read_text(encoding="utf-8"))
     meta["metrics"] = summary(report)
+    meta.pop("metrics_without_ema", None)
+    if "generator" in report:  # it keeps a moving average: the raw generator's numbers beside it
+        raw = evaluate_checkpoint(name, n=n, seed=seed, use_ema=False)
+        print("without the moving average:\n" + format_table(raw))
+        report["without_ema"] = raw
+        meta["metrics_without_ema"] = summary(raw)
+    (target / "evaluation.json").write_text(to_json(report), encoding="utf-8")
     (target / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     fresh = manifest_entry_for(target, name, entry["repo_id"], entry["revision"], description=entry["description"],
                                data=entry["data"], recipe=entry["recipe"], training=entry["training"],

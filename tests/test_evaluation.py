@@ -196,3 +196,17 @@ def test_grayscale_recipes_are_measured_with_their_domain_classifier(data_dir, n
         assert data.train is None and "memorization_ratio is not measured" in data.notes[0]
     else:
         assert data.train.shape == (60_000, 28, 28, 1) and data.notes == []
+
+
+def test_a_moving_average_generator_is_measured_unless_asked_for_the_raw_one():
+    model = GAN(data_shape=(28, 28, 1), latent_dim=8, g_units=(16,), d_units=(16,), ema_decay=0.9, seed=0)
+    model.compile()
+    labels = np.zeros(64, int)
+    model.fit(toy_images(labels, 3).astype("float32") / 127.5 - 1, batch_size=16, epochs=2, verbose=0)
+    data = EvalData(toy_images(labels, 1), "toy")
+    averaged, raw = (evaluate(model, data, n=64, use_ema=use_ema) for use_ema in (True, False))
+    assert (averaged["generator"], raw["generator"]) == ("moving-average", "raw")
+    assert summary(raw)["measured"]["generator"] == "raw"
+    assert averaged["metrics"]["swd"]["value"] != raw["metrics"]["swd"]["value"]
+    plain = GAN(data_shape=(28, 28, 1), latent_dim=8, g_units=(16,), d_units=(16,), seed=0)
+    assert "generator" not in evaluate(plain, data, n=64)
