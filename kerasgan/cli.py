@@ -30,10 +30,6 @@ _state = {"debug": False}
 BUG_EXIT_CODE = 1  # 2 is a user error, as for the command line's own usage errors
 
 
-class UsageError(InvalidArgumentError):
-    """A bad combination of command-line options."""
-
-
 @app.callback()
 def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors, and the backends' logs.")):
     _state["debug"] = debug
@@ -102,7 +98,7 @@ def _deprecated_flag(old: str, new: str) -> None:
 def _labels(model, n: int, label: Optional[int]):
     if not model.conditional:
         if label is not None:
-            raise UsageError(f"{name_of(model)} is unconditional; --label applies to conditional models only.")
+            raise InvalidArgumentError(f"{name_of(model)} is unconditional; --label applies to conditional models only.")
         return None
     import numpy as np
 
@@ -169,7 +165,7 @@ def sample(
     from kerasgan.images import save_grid
 
     if num <= 0:
-        raise UsageError(f"-n must be a positive number of images, got {num}.")
+        raise InvalidArgumentError(f"-n must be a positive number of images, got {num}.")
     if num > MAX_GRID_IMAGES:
         raise InvalidArgumentError(f"-n must be at most {MAX_GRID_IMAGES:,} images for one PNG grid, got {num:,}.")
     _check_seed(seed)
@@ -232,7 +228,7 @@ def interpolate(
     from kerasgan.images import to_uint8
 
     if steps < 2 or points < 2:
-        raise UsageError(f"--steps and --points must be at least 2, got {steps} and {points}.")
+        raise InvalidArgumentError(f"--steps and --points must be at least 2, got {steps} and {points}.")
     _check_seed(seed)
     _check_output_file(output, "the animated GIF", "walk.gif", (".gif",))
     model = _load(name)
@@ -303,13 +299,13 @@ def _train(variant, data, image_size, channels, epochs, batch_size, out, resume,
         fit_data = dict(x=images, y=labels, batch_size=batch_size, shuffle=True)
     else:
         if variant is None or data is None:
-            raise UsageError("Name a VARIANT and --data PATH, or use --recipe NAME.")
+            raise InvalidArgumentError("Name a VARIANT and --data PATH, or use --recipe NAME.")
         by_name = {k.lower(): v for k, v in VARIANTS.items()}
         if variant.lower() not in by_name:
-            raise UsageError(f"Unknown variant {variant!r}; choose one of {', '.join(sorted(by_name))}.")
+            raise InvalidArgumentError(f"Unknown variant {variant!r}; choose one of {', '.join(sorted(by_name))}.")
         cls = by_name[variant.lower()]
         if cls.conditional:
-            raise UsageError("cgan needs labels; train it from Python with fit(images, labels), or with --recipe.")
+            raise InvalidArgumentError("cgan needs labels; train it from Python with fit(images, labels), or with --recipe.")
         _check_training_data_path(data, out)
         from kerasgan import datasets
 

@@ -84,7 +84,7 @@ def typer_commands():
 def test_old_flags_still_work_with_a_warning(monkeypatch, tmp_path):
     import kerasgan.evaluation
 
-    def evaluate_checkpoint(name, data, n, seed):
+    def evaluate_checkpoint(name, data, n, seed, use_ema):
         raise InvalidArgumentError(f"evaluate_checkpoint got n={n}.")
 
     monkeypatch.setattr(kerasgan.evaluation, "evaluate_checkpoint", evaluate_checkpoint)
