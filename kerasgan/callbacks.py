@@ -124,7 +124,7 @@ class SampleGrid(keras.callbacks.Callback):
             raise InvalidArgumentError(f"SampleGrid draws images (H, W[, 1|3|4]); this model makes samples of shape {shape}.")
         self._z = model.latent_vectors(self.n, self.seed)
         if getattr(model, "conditional", False):
-            labels = np.arange(self.n) % model.num_classes if self.labels is None else self.labels
+            labels = model.balanced_labels(self.n) if self.labels is None else self.labels
             self._y = model._check_labels(labels, self.n).reshape(-1)
         elif self.labels is not None:
             raise InvalidArgumentError(f"{type(model).__name__} is unconditional; SampleGrid got labels={self.labels!r}.")

@@ -102,7 +102,7 @@ def _labels(model, n: int, label: Optional[int]):
         return None
     import numpy as np
 
-    return np.full(n, label) if label is not None else np.arange(n) % model.num_classes
+    return np.full(n, label) if label is not None else model.balanced_labels(n)
 
 
 def name_of(model) -> str:

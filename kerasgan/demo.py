@@ -64,7 +64,7 @@ def _labels(model, n: int, label: str | None, names: list[str]):
     if not model.conditional:
         return None
     if label in (None, "", EVERY_CLASS):
-        return np.arange(n) % model.num_classes
+        return model.balanced_labels(n)
     return np.full(n, names.index(label))
 
 

@@ -177,7 +177,7 @@ def _sample_labels(model, n: int, data: EvalData, classifier):
         return None
     if data.class_names is not None and len(data.class_names) != model.num_classes:
         raise DataError(f"The model has {model.num_classes} classes but the data has {len(data.class_names)}.")
-    return np.arange(n) % model.num_classes  # every class equally often
+    return model.balanced_labels(n)
 
 
 def _inception_if_available(notes: list[str]):

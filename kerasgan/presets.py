@@ -199,8 +199,7 @@ def _write_samples(model, path: Path) -> bool:
     shape = tuple(model.data_shape)
     if model.output_range is None or len(shape) != 3 or shape[-1] not in (1, 3, 4):
         return False
-    labels = np.arange(N_SAMPLES) % model.num_classes if model.conditional else None
-    save_grid(model.generate(N_SAMPLES, seed=SAMPLES_SEED, labels=labels), path, nrow=8)
+    save_grid(model.generate(N_SAMPLES, seed=SAMPLES_SEED, labels=model.balanced_labels(N_SAMPLES)), path, nrow=8)
     return True
 
 

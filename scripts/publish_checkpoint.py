@@ -141,7 +141,7 @@ def faithful_dtype(model, metadata: dict) -> str:
     """float16 when it moves no sample of 256 by more than one grey level, else float32."""
     from kerasgan.presets import load_preset, save_preset
 
-    labels = (np.arange(256) % model.num_classes) if model.conditional else None
+    labels = model.balanced_labels(256)
     reference = model.generate(256, seed=0, labels=labels)
     with tempfile.TemporaryDirectory() as tmp:
         save_preset(model, Path(tmp) / "half", metadata=metadata, dtype="float16")

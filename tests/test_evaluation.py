@@ -51,6 +51,9 @@ class Stub:
     def generate(self, n, seed=None, labels=None):
         return self.draw(n, seed, labels)
 
+    def balanced_labels(self, n):
+        return np.arange(n) % self.num_classes if self.conditional else None
+
 
 @pytest.fixture(scope="module")
 def toy_data():

@@ -372,3 +372,10 @@ def test_fit_value_checks_sample_huge_arrays(monkeypatch):
     monkeypatch.setattr(base, "FULL_CHECK_ELEMENTS", x.size // 2)
     with pytest.raises(DataError, match=r"span 0..7"):
         model._check_training_data(x, None)
+
+
+def test_balanced_labels_cycle_through_every_class():
+    assert make("CGAN").balanced_labels(7).tolist() == [0, 1, 2, 0, 1, 2, 0]
+    assert make("GAN").balanced_labels(7) is None
+    with pytest.raises(ValueError, match="`n` must be a positive whole number"):
+        make("CGAN").balanced_labels(0)

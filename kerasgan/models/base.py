@@ -444,6 +444,11 @@ class BaseGAN(TrainerMixin, keras.Model):
         n = _positive_int("n", n)
         return np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
 
+    def balanced_labels(self, n: int) -> np.ndarray | None:
+        """n class labels with every class equally often (0, 1, ..., k-1, 0, 1, ...), for grids
+        and measurements of a conditional model; None for an unconditional one."""
+        return np.arange(_positive_int("n", n)) % self.num_classes if self.conditional else None
+
     def decode(self, z, labels=None, batch_size: int = 256, use_ema: bool = True) -> np.ndarray:
         """The generator's float output for given latent vectors, in inference mode: the EMA
         generator's when the model keeps one (`ema_decay`), unless `use_ema=False`."""
