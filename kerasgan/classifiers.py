@@ -102,9 +102,7 @@ def load_classifier_data(spec: dict, data_dir: str | os.PathLike | None = None):
     """((train images, labels), (test images, labels)) for a classifier recipe, images in [-1, 1]."""
     from kerasgan import datasets
 
-    data_dir = data_dir or os.environ.get("KERASGAN_DATA_DIR")
-    if not data_dir:
-        raise InvalidArgumentError("Training a classifier reads real data: pass a data folder or set KERASGAN_DATA_DIR.")
+    data_dir = datasets.resolve_data_dir(data_dir, "Training a classifier reads real data")
     data = spec["data"]
     if data["loader"] == "mnist":
         return (datasets.mnist(data_dir, "train", data["kind"]), datasets.mnist(data_dir, "test", data["kind"]))

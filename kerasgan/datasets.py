@@ -105,6 +105,15 @@ class ScanReport:
         return shown
 
 
+def resolve_data_dir(data_dir, needs: str) -> str | os.PathLike:
+    """`data_dir`, else $KERASGAN_DATA_DIR (the folder of the real data sets); `needs` completes the
+    error's sentence, e.g. "This recipe reads real data"."""
+    data_dir = data_dir or os.environ.get("KERASGAN_DATA_DIR")
+    if not data_dir:
+        raise InvalidArgumentError(f"{needs}: pass --data PATH or set KERASGAN_DATA_DIR.")
+    return data_dir
+
+
 def _short(err: BaseException) -> str:
     text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     return text if len(text) <= 80 else text[:77] + "..."

@@ -300,7 +300,7 @@ def evaluate_checkpoint(handle, data: str | os.PathLike | None = None, n: int = 
     """
     import json
 
-    from kerasgan import recipes
+    from kerasgan import datasets, recipes
     from kerasgan.hub import resolve_preset
     from kerasgan.presets import load_preset
 
@@ -311,9 +311,7 @@ def evaluate_checkpoint(handle, data: str | os.PathLike | None = None, n: int = 
     recipe = (resolved.entry or {}).get("recipe") or meta.get("recipe")
     if isinstance(recipe, str):  # `kerasgan train --recipe NAME` records the name
         recipe = recipes.RECIPES.get(recipe)
-    data = data or os.environ.get("KERASGAN_DATA_DIR")
-    if not data:
-        raise InvalidArgumentError("Evaluation compares with real data: pass --data PATH or set KERASGAN_DATA_DIR.")
+    data = datasets.resolve_data_dir(data, "Evaluation compares with real data")
     classifier = None
     if recipe and _has_recipe_data(recipe, data):
         real = eval_data_for_recipe(recipe, data)

@@ -208,10 +208,9 @@ def recipe_split(recipe: dict, data_dir: str | os.PathLike | None = None) -> tup
 
 
 def _data_dir(data_dir):
-    data_dir = data_dir or os.environ.get("KERASGAN_DATA_DIR")
-    if not data_dir:
-        raise InvalidArgumentError("This recipe reads real data: pass --data PATH or set KERASGAN_DATA_DIR.")
-    return data_dir
+    from kerasgan.datasets import resolve_data_dir
+
+    return resolve_data_dir(data_dir, "This recipe reads real data")
 
 
 def build_from_recipe(recipe: dict):

@@ -353,3 +353,18 @@ def test_staging_folder_of_a_killed_process_is_removed_by_the_next(tmp_path, mon
     datasets.image_folder(images, 8, batch_size=None, report=lambda m: None)
     now = [p.name for p in temp.iterdir() if p.name.startswith("kerasgan-images-")]
     assert len(now) == 1 and now != left and now[0].startswith(f"kerasgan-images-{os.getpid()}-")
+
+
+def test_real_data_is_asked_for_in_one_sentence(monkeypatch, tmp_path):
+    from kerasgan import recipes
+    from kerasgan.datasets import resolve_data_dir
+    from kerasgan.evaluation import evaluate_checkpoint
+
+    monkeypatch.delenv("KERASGAN_DATA_DIR", raising=False)
+    assert resolve_data_dir(tmp_path, "x") == tmp_path
+    with pytest.raises(ValueError, match=r"^This recipe reads real data: pass --data PATH or set KERASGAN_DATA_DIR\.$"):
+        recipes.load_recipe_data(recipes.get_recipe("mnist-gan"))
+    with pytest.raises(ValueError, match=r"^Evaluation compares with real data: pass --data PATH"):
+        evaluate_checkpoint(str(pathlib.Path(__file__).resolve().parents[1] / "hub" / "mnist-gan"))
+    monkeypatch.setenv("KERASGAN_DATA_DIR", str(tmp_path))
+    assert resolve_data_dir(None, "x") == str(tmp_path)
