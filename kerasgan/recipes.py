@@ -226,22 +226,28 @@ def build_from_recipe(recipe: dict):
     return model
 
 
-def train_recipe(name: str, out_dir, data_dir=None, epochs: int | None = None, callbacks=(), verbose="auto"):
-    """Trains a recipe; returns (model, training facts for the manifest)."""
+def train_recipe(name: str, out_dir, data_dir=None, epochs: int | None = None, callbacks=(), verbose="auto",
+                 weights=None, initial_epoch: int = 0):
+    """Trains a recipe; returns (model, training facts for the manifest). `weights` (a
+    .weights.h5 file of the recipe's model) and `initial_epoch` go on from an earlier run:
+    `epochs` more epochs, with fresh optimizers and shuffling seeded by seed + initial_epoch."""
     recipe = get_recipe(name)
     images, labels = load_recipe_data(recipe, data_dir)
     model = build_from_recipe(recipe)
+    if weights is not None:
+        model.load_weights(weights)
     epochs = epochs or recipe["epochs"]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    keras.utils.set_random_seed(recipe["seed"])  # fit's shuffling
+    keras.utils.set_random_seed(recipe["seed"] + initial_epoch)  # fit's shuffling
     start = time.perf_counter()
-    history = model.fit(images, labels, batch_size=recipe["batch_size"], epochs=epochs, verbose=verbose,
+    history = model.fit(images, labels, batch_size=recipe["batch_size"], epochs=initial_epoch + epochs,
+                        initial_epoch=initial_epoch, verbose=verbose,
                         callbacks=[keras.callbacks.CSVLogger(str(out_dir / "training_log.csv")), *callbacks])
     steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
     facts = {
         "steps": steps,
-        "epochs": epochs,
+        "epochs": initial_epoch + epochs,
         "examples": int(len(images)),
         "wall_time_s": round(time.perf_counter() - start, 1),
         "backend": keras.backend.backend(),

@@ -5,6 +5,10 @@
 Writes `facts.json` (steps, epochs, wall time, backend, device, last logs), `training_log.csv` and
 `final.weights.h5` (float32; the publish script decides whether float16 keeps the samples). For
 image-folder recipes trained on a GPU, see scripts/train_run.py.
+
+`--continue-from RUN --epochs N` trains N more epochs from another run's final weights (its
+optimizers start afresh: final.weights.h5 holds none) and adds both runs' steps, epochs and wall
+time up in the facts, with a note of how it was done.
 """
 
 from __future__ import annotations
@@ -18,13 +22,27 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("recipe")
     p.add_argument("out")
-    p.add_argument("--epochs", type=int, help="fewer epochs than the recipe's, for a trial")
+    p.add_argument("--epochs", type=int, help="epochs to train (default: the recipe's)")
+    p.add_argument("--continue-from", type=Path, help="a finished run of this recipe to go on from")
     args = p.parse_args()
 
     from kerasgan import recipes
 
     out = Path(args.out)
-    model, facts = recipes.train_recipe(args.recipe, out, epochs=args.epochs, verbose=2)
+    if args.continue_from:
+        before = json.loads((args.continue_from / "facts.json").read_text())
+        weights = args.continue_from / "final.weights.h5"
+        model, facts = recipes.train_recipe(args.recipe, out, epochs=args.epochs, verbose=2,
+                                            weights=weights, initial_epoch=before["epochs"])
+        facts["resumed"] = (f"epochs 1-{before['epochs']} in one run; {before['epochs'] + 1}-{facts['epochs']} "
+                            "from its final weights with fresh optimizers, shuffling reseeded")
+        facts["steps"] += before["steps"]
+        facts["wall_time_s"] = round(facts["wall_time_s"] + before["wall_time_s"], 1)
+        earlier = (args.continue_from / "training_log.csv").read_text().splitlines()
+        later = (out / "training_log.csv").read_text().splitlines()[1:]  # CSVLogger wrote its own header
+        (out / "training_log.csv").write_text("\n".join(earlier + later) + "\n")
+    else:
+        model, facts = recipes.train_recipe(args.recipe, out, epochs=args.epochs, verbose=2)
     model.save_weights(out / "final.weights.h5")
     (out / "facts.json").write_text(json.dumps(facts, indent=2) + "\n")
     print(json.dumps(facts))

@@ -115,7 +115,7 @@ class BaseGAN(TrainerMixin, keras.Model):
         self.generator = generator if generator is not None else self.build_generator()
         self.discriminator = discriminator if discriminator is not None else self.build_discriminator()
         if self.ema_decay is not None:
-            self.ema_generator = _averaged_copy(self.generator)
+            self.ema_generator = _averaged_copy(self.generator, None if self._custom_networks else self.build_generator)
         if self._custom_networks:  # a custom generator decides its output range too
             self.output_activation = _final_activation(self.generator)
         self.latent_dim = int(self.generator.inputs[0].shape[-1])  # custom networks decide it
@@ -578,12 +578,14 @@ def _ema_options(decay, warmup) -> tuple[float | None, int]:
     return float(decay), int(warmup)
 
 
-def _averaged_copy(generator) -> keras.Model:
+def _averaged_copy(generator, build=None) -> keras.Model:
     """A second generator of the same structure starting from the same weights, to hold the
     moving average. Frozen, so its weights are non-trainable variables: no optimizer sees them,
     Keras' JAX trainer threads them through the compiled step as state, and they are saved
-    with the model's weights (checkpoints, presets)."""
-    ema = keras.models.clone_model(generator)
+    with the model's weights (checkpoints, presets). `build` makes the default network again;
+    a custom one is cloned (Keras' clone serializes every layer's config, which imports
+    TensorFlow wherever it is installed, even on the other backends)."""
+    ema = build() if build is not None else keras.models.clone_model(generator)
     ema.set_weights(generator.get_weights())
     ema.trainable = False
     return ema
