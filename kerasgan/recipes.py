@@ -87,6 +87,9 @@ RECIPES["fashion-mnist-dcgan"] = {
     **RECIPES["mnist-dcgan"],
     "description": "DCGAN on Fashion-MNIST clothes, 28x28 grayscale",
     "data": {"loader": "mnist", "kind": "fashion-mnist", "split": "train"},
+    # after 20 epochs every class was 6.5-14.0% of the samples but the confidence 0.840; ten more
+    # (the published run went on from the 20-epoch weights and optimizer states) reach 0.854
+    "epochs": 30,
 }
 
 
@@ -229,8 +232,9 @@ def build_from_recipe(recipe: dict):
 def train_recipe(name: str, out_dir, data_dir=None, epochs: int | None = None, callbacks=(), verbose="auto",
                  weights=None, initial_epoch: int = 0):
     """Trains a recipe; returns (model, training facts for the manifest). `weights` (a
-    .weights.h5 file of the recipe's model) and `initial_epoch` go on from an earlier run:
-    `epochs` more epochs, with fresh optimizers and shuffling seeded by seed + initial_epoch."""
+    .weights.h5 file the recipe's model saved: networks and optimizer states) and
+    `initial_epoch` go on from an earlier run for `epochs` more epochs, shuffling seeded by
+    seed + initial_epoch."""
     recipe = get_recipe(name)
     images, labels = load_recipe_data(recipe, data_dir)
     model = build_from_recipe(recipe)

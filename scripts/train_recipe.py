@@ -6,9 +6,9 @@ Writes `facts.json` (steps, epochs, wall time, backend, device, last logs), `tra
 `final.weights.h5` (float32; the publish script decides whether float16 keeps the samples). For
 image-folder recipes trained on a GPU, see scripts/train_run.py.
 
-`--continue-from RUN --epochs N` trains N more epochs from another run's final weights (its
-optimizers start afresh: final.weights.h5 holds none) and adds both runs' steps, epochs and wall
-time up in the facts, with a note of how it was done.
+`--continue-from RUN --epochs N` trains N more epochs from another run's final.weights.h5 (the
+networks' and both optimizers' states) and adds both runs' wall time up in the facts, with a note
+of how it was done.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ def main() -> None:
         weights = args.continue_from / "final.weights.h5"
         model, facts = recipes.train_recipe(args.recipe, out, epochs=args.epochs, verbose=2,
                                             weights=weights, initial_epoch=before["epochs"])
+        # final.weights.h5 holds both optimizers' states too, so their step counts run on
         facts["resumed"] = (f"epochs 1-{before['epochs']} in one run; {before['epochs'] + 1}-{facts['epochs']} "
-                            "from its final weights with fresh optimizers, shuffling reseeded")
-        facts["steps"] += before["steps"]
+                            "from its final weights and optimizer states, shuffling reseeded")
         facts["wall_time_s"] = round(facts["wall_time_s"] + before["wall_time_s"], 1)
         earlier = (args.continue_from / "training_log.csv").read_text().splitlines()
         later = (out / "training_log.csv").read_text().splitlines()[1:]  # CSVLogger wrote its own header
