@@ -1,6 +1,5 @@
 """Correctness of every variant on the current backend (KERAS_BACKEND)."""
 
-import json
 import os
 import subprocess
 import sys
