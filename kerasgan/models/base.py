@@ -586,7 +586,8 @@ def _averaged_copy(generator, build=None) -> keras.Model:
     a custom one is cloned (Keras' clone serializes every layer's config, which imports
     TensorFlow wherever it is installed, even on the other backends)."""
     ema = build() if build is not None else keras.models.clone_model(generator)
-    ema.set_weights(generator.get_weights())
+    for copy, source in zip(ema.weights, generator.weights):  # backend to backend: no NumPy round trip
+        copy.assign(ops.copy(source.value))  # its own buffer: JAX donates each state once
     ema.trainable = False
     return ema
 
