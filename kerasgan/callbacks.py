@@ -152,7 +152,7 @@ class SampleGrid(keras.callbacks.Callback):
 
         grid = self.render()
         path = self.directory / f"epoch_{epoch + 1:04d}.png"
-        Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(path)
+        _write_atomically(path, lambda f: Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(f, "PNG"))
         self.written.append(path)
 
     def on_train_end(self, logs=None):
@@ -174,11 +174,32 @@ class SampleGrid(keras.callbacks.Callback):
             return None
         images = []
         for p in paths:
-            with Image.open(p) as im:
-                images.append(im.convert("RGB") if im.mode not in ("L", "RGB") else im.copy())
+            try:
+                with Image.open(p) as im:
+                    im.load()
+                    images.append(im.convert("RGB") if im.mode not in ("L", "RGB") else im.copy())
+            except (OSError, ValueError) as error:  # e.g. cut short when an earlier run was killed
+                warnings.warn(f"Leaving {p.name} out of progress.gif: it is not a readable image ({error}).",
+                              stacklevel=2)
+        if not images:
+            return None
         path = self.directory / "progress.gif"
-        images[0].save(path, save_all=True, append_images=images[1:], duration=self.gif_frame_ms, loop=0)
+        _write_atomically(path, lambda f: images[0].save(f, "GIF", save_all=True, append_images=images[1:],
+                                                         duration=self.gif_frame_ms, loop=0))
         return path
+
+
+def _write_atomically(path: Path, write) -> None:
+    """`write(file)` into a hidden file beside `path`, then renamed over it: a run killed mid-write
+    leaves the old file or none, never half of one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 # ----------------------------------------------------------------------- Checkpoint

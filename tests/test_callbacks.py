@@ -98,6 +98,21 @@ def test_sample_grid_writes_pngs_and_gif_with_one_frame_per_grid(tmp_path):
     assert not np.array_equal(SampleGrid(tmp_path / "x", n=16, seed=4).render(other)[..., 0], last)
 
 
+def test_a_grid_cut_short_by_a_killed_run_is_left_out_of_the_gif(tmp_path):
+    """A run killed while writing epoch 1's grid left half a PNG; the resumed run's GIF goes on
+    without it, saying so, and leaves no temporary files behind."""
+    folder = tmp_path / "samples"
+    folder.mkdir()
+    (folder / "epoch_0001.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
+    model = tiny()
+    with pytest.warns(UserWarning, match=r"Leaving epoch_0001\.png out of progress\.gif: it is not a readable image"):
+        fit(model, data(), epochs=3, initial_epoch=1, callbacks=[SampleGrid(folder, n=4, seed=3)])
+    with Image.open(folder / "progress.gif") as gif:
+        assert gif.n_frames == 2
+    assert sorted(p.name for p in folder.iterdir()) == ["epoch_0001.png", "epoch_0002.png", "epoch_0003.png",
+                                                         "progress.gif"]
+
+
 def test_sample_grid_every_n_epochs_and_conditional_labels(tmp_path):
     model = kerasgan.CGAN(num_classes=3, seed=0, **TINY)
     grid = SampleGrid(tmp_path, n=9, every_n_epochs=2, gif=False)
