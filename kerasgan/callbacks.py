@@ -31,6 +31,7 @@ from keras import ops
 from kerasgan import weights_files
 from kerasgan.errors import IntegrityError, InvalidArgumentError
 from kerasgan.images import make_grid, to_uint8
+from kerasgan.staging import write_atomically
 
 logger = logging.getLogger("kerasgan.training")
 
@@ -152,7 +153,7 @@ class SampleGrid(keras.callbacks.Callback):
 
         grid = self.render()
         path = self.directory / f"epoch_{epoch + 1:04d}.png"
-        _write_atomically(path, lambda f: Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(f, "PNG"))
+        write_atomically(path, lambda f: Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid).save(f, "PNG"))
         self.written.append(path)
 
     def on_train_end(self, logs=None):
@@ -184,22 +185,10 @@ class SampleGrid(keras.callbacks.Callback):
         if not images:
             return None
         path = self.directory / "progress.gif"
-        _write_atomically(path, lambda f: images[0].save(f, "GIF", save_all=True, append_images=images[1:],
+        write_atomically(path, lambda f: images[0].save(f, "GIF", save_all=True, append_images=images[1:],
                                                          duration=self.gif_frame_ms, loop=0))
         return path
 
-
-def _write_atomically(path: Path, write) -> None:
-    """`write(file)` into a hidden file beside `path`, then renamed over it: a run killed mid-write
-    leaves the old file or none, never half of one."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ----------------------------------------------------------------------- Checkpoint

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -399,10 +398,10 @@ def _trim_training_log(log: Path, epochs_done: int) -> None:
     epoch = header.index("epoch") if "epoch" in header else 0
     kept = [row for row in body if row and row[epoch].isdigit() and int(row[epoch]) < epochs_done]
     if len(kept) != len(body):
-        tmp = log.with_name(log.name + ".tmp")
-        with open(tmp, "w", newline="") as f:
-            csv.writer(f, lineterminator="\n").writerows([header, *kept])  # as Keras' CSVLogger
-        os.replace(tmp, log)
+        from kerasgan.staging import write_atomically
+
+        write_atomically(log, lambda f: csv.writer(f, lineterminator="\n").writerows([header, *kept]),  # as CSVLogger
+                         mode="w")
 
 
 def _idx_or_npy(path: Path):

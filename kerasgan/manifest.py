@@ -13,11 +13,11 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from kerasgan.errors import IntegrityError, InvalidArgumentError, NotFoundError
+from kerasgan.staging import write_atomically
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "weights_manifest.json"
@@ -250,13 +250,4 @@ def add_to_manifest(name: str, entry: dict, path: str | os.PathLike | None = Non
     data.setdefault(section, {})[name] = entry
     validate_manifest(data, str(path))
     text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)  # mkstemp makes it 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, lambda f: f.write(text), mode="w")

@@ -1,5 +1,6 @@
-"""Temporary folders that survive a killed process: named after the process that made them, so
-the next one removes those whose owner is gone (cleanup at exit alone misses `kill -9`)."""
+"""Files and folders a killed process cannot leave half-written: `write_atomically` for one file,
+and temporary folders named after the process that made them, so the next one removes those
+whose owner is gone (cleanup at exit alone misses `kill -9`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,23 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+
+
+def write_atomically(path, write, mode: str = "wb") -> Path:
+    """`write(file)` into a hidden file beside `path` (opened with `mode`), then renamed over it: a
+    process killed mid-write leaves the old file or none, never half of one. The file gets the
+    permissions of the one it replaces (new files 0644; mkstemp's own are 0600)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as f:
+            write(f)
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def make_staging_dir(parent, prefix: str) -> Path:
