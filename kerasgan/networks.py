@@ -54,9 +54,39 @@ class _Initializers:
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+class Conv2D(layers.Conv2D):
+    """Keras' `Conv2D` (same weights, same outputs) through `kerasgan.backend`'s `conv`, which
+    on torch convolves NHWC tensors without copying them to another layout."""
+
+    def convolution_op(self, inputs, kernel):
+        return backend.conv(inputs, kernel, strides=list(self.strides), padding=self.padding,
+                            dilation_rate=self.dilation_rate, data_format=self.data_format)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class BatchNormalization(layers.BatchNormalization):
+    """Keras' `BatchNormalization` (same weights, same outputs, same moving statistics); on torch
+    a training batch goes through torch's fused kernel (`kerasgan.backend.batch_norm`) where
+    Keras runs about ten elementwise ops, each with its own backward pass."""
+
+    def call(self, inputs, training=None, mask=None):
+        fused = backend.batch_norm
+        if (fused is None or not (training and self.trainable) or mask is not None or self.renorm
+                or self.synchronized or self.axis not in (-1, len(inputs.shape) - 1) or len(inputs.shape) not in (2, 4)
+                or keras.backend.standardize_dtype(inputs.dtype) != self.moving_mean.dtype):
+            return super().call(inputs, training=training, mask=mask)
+        outputs, mean, variance = fused(inputs, self.gamma if self.scale else None,
+                                        self.beta if self.center else None, self.epsilon)
+        self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
+        self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1.0 - self.momentum))
+        return ops.cast(outputs, self.compute_dtype)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
 class Conv2DTranspose(layers.Conv2DTranspose):
     """Keras' `Conv2DTranspose` (same weights, same outputs) through `kerasgan.backend`'s
-    `conv_transpose`, whose kernel gradient on JAX avoids XLA's slow CPU path."""
+    `conv_transpose`: on JAX a kernel gradient that avoids XLA's slow CPU path, on torch no
+    layout copies."""
 
     def call(self, inputs):
         outputs = backend.conv_transpose(
@@ -116,7 +146,7 @@ def mlp_generator(
         x = layers.Dense(width, kernel_initializer=init(), name=f"dense_{i}")(x)
         x = layers.LeakyReLU(negative_slope, name=f"leaky_relu_{i}")(x)
         if batch_norm:
-            x = layers.BatchNormalization(momentum=0.8, name=f"batch_norm_{i}")(x)
+            x = BatchNormalization(momentum=0.8, name=f"batch_norm_{i}")(x)
     x = layers.Dense(math.prod(data_shape), kernel_initializer=init(), name="dense_out")(x)
     x = layers.Activation(output_activation, dtype="float32", name="output")(x)
     x = layers.Reshape(tuple(data_shape), name="to_data_shape")(x)
@@ -174,7 +204,7 @@ def start_size(image_size: int) -> int:
 
 def _norm(kind: str, init, name: str):
     if kind == "batch":
-        return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, gamma_initializer=init("gamma"), name=name)
+        return BatchNormalization(momentum=0.9, epsilon=1e-5, gamma_initializer=init("gamma"), name=name)
     if kind == "layer":  # per-sample normalisation: keeps the gradient penalty per-sample
         return layers.LayerNormalization(axis=[1, 2, 3], name=name)
     return None
@@ -258,7 +288,7 @@ def conv_discriminator(
         x = layers.Concatenate(name="images_and_label")([x, plane])
     size, width, i = image_size, filters, 0
     while size > start:
-        x = layers.Conv2D(width, 4, strides=2, padding="same", kernel_initializer=init(), name=f"down_{i}")(x)
+        x = Conv2D(width, 4, strides=2, padding="same", kernel_initializer=init(), name=f"down_{i}")(x)
         if selu:
             x = layers.Activation("selu", name=f"selu_{i}")(x)
         else:
@@ -268,7 +298,7 @@ def conv_discriminator(
             x = layers.LeakyReLU(0.2, name=f"leaky_relu_{i}")(x)
         size, width, i = size // 2, width * 2, i + 1
     features = x
-    x = layers.Conv2D(1, start, padding="valid", kernel_initializer=init(), name="score_conv")(x)
+    x = Conv2D(1, start, padding="valid", kernel_initializer=init(), name="score_conv")(x)
     x = layers.Flatten(name="flatten")(x)
     if labels is not None and conditioning == "projection":
         x = _projection(x, features, labels, num_classes, init)

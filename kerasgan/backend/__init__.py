@@ -5,9 +5,11 @@ signature; `_loss_and_gradients`, a loss and its gradients for some variables;
 `_forward_and_pullback`, a forward pass whose graph is kept to backpropagate a cotangent
 later; `_loss_and_input_gradient`, a loss and its gradient for one input) and
 `input_gradients(fn, x)`, the differentiable gradient of `sum(fn(x))` with respect to `x`
-that the gradient penalty needs, and `conv_transpose`, `keras.ops.conv_transpose` with a
-gradient each backend computes fast, and `replica_rows(draw, n)`, this replica's n rows of a
-random draw for the global batch.
+that the gradient penalty needs, `conv` and `conv_transpose`, `keras.ops`' convolutions
+computed fast on each backend (JAX: the transposed one's kernel gradient; torch: no layout
+copies), `batch_norm`, a training batch's normalisation in one fused kernel (None where the compiler
+fuses Keras' layer: XLA, Grappler), and `replica_rows(draw, n)`, this replica's n rows of a random draw
+for the global batch.
 """
 
 import keras
@@ -15,14 +17,17 @@ import keras
 BACKEND = keras.backend.backend()
 
 if BACKEND == "tensorflow":
-    from kerasgan.backend.tensorflow import TrainerMixin, conv_transpose, input_gradients, replica_rows
+    from kerasgan.backend.tensorflow import (
+        TrainerMixin, batch_norm, conv, conv_transpose, input_gradients, replica_rows)
 elif BACKEND == "jax":
-    from kerasgan.backend.jax import TrainerMixin, conv_transpose, input_gradients, replica_rows
+    from kerasgan.backend.jax import (
+        TrainerMixin, batch_norm, conv, conv_transpose, input_gradients, replica_rows)
 elif BACKEND == "torch":
-    from kerasgan.backend.torch import TrainerMixin, conv_transpose, input_gradients, replica_rows
+    from kerasgan.backend.torch import (
+        TrainerMixin, batch_norm, conv, conv_transpose, input_gradients, replica_rows)
 else:  # pragma: no cover - depends on the environment
     raise ImportError(
         f"kerasgan runs on the tensorflow, jax and torch Keras backends, found KERAS_BACKEND={BACKEND!r}."
     )
 
-__all__ = ["BACKEND", "TrainerMixin", "conv_transpose", "input_gradients", "replica_rows"]
+__all__ = ["BACKEND", "TrainerMixin", "batch_norm", "conv", "conv_transpose", "input_gradients", "replica_rows"]

@@ -12,6 +12,7 @@ state is a non-trainable variable, so it is threaded too.
 import jax
 import jax.numpy as jnp
 import keras
+from keras.ops import conv  # noqa: F401  (XLA's own is fast)
 
 
 def _state_groups(model):
@@ -141,3 +142,5 @@ def conv_transpose(inputs, kernel, **options):
     transposed.defvjp(transposed_forward, transposed_backward)
     return transposed(keras.ops.convert_to_tensor(inputs), keras.ops.convert_to_tensor(kernel))
 
+
+batch_norm = None  # XLA fuses Keras' BatchNormalization already

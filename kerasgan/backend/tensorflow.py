@@ -13,7 +13,7 @@ import warnings
 
 import tensorflow as tf
 
-from keras.ops import conv_transpose  # noqa: F401  (TensorFlow's own gradient is fast)
+from keras.ops import conv, conv_transpose  # noqa: F401  (TensorFlow's own are fast)
 
 
 class TrainerMixin:
@@ -104,3 +104,9 @@ def input_gradients(fn, x):
         tape.watch(x)
         y = tf.reduce_sum(fn(x))
     return tape.gradient(y, x)
+
+
+
+# Keras' BatchNormalization as it is: Grappler's remapper fuses it already (a fused-kernel
+# version measured the same, benchmarks/RESULTS.md)
+batch_norm = None
