@@ -1,7 +1,8 @@
 """The `kerasgan` command line (typer).
 
 A user error (a `kerasgan.errors.KerasganError`: bad option, missing data, unknown checkpoint,
-checksum mismatch) prints one sentence and exits with code 2; `--debug` shows its traceback.
+checksum mismatch; or the file system refusing a path: no permission, read-only, full, a file
+where a folder should be) prints one sentence and exits with code 2; `--debug` shows its traceback.
 Anything else is a bug in kerasgan: it keeps its traceback and asks to be reported.
 
 `--help`, `list` and `info` never import Keras or a backend, so they start at once: every
@@ -10,6 +11,7 @@ heavy import is inside the command that needs it (a test checks this).
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import shutil
@@ -43,19 +45,38 @@ def _user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except KerasganError as error:
-            if _state["debug"]:
-                raise
             message = str(error)
-            typer.echo(f"Error: {message.splitlines()[0] if message else type(error).__name__}", err=True)
-            raise typer.Exit(2)
+            _user_error(message.splitlines()[0] if message else type(error).__name__)
+        except OSError as error:
+            if error.errno not in _FILESYSTEM_ERRNOS:
+                _bug()
+            where = f": {error.filename}" if error.filename else ""
+            hint = "free some space" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "choose a path you can read and write"
+            _user_error(f"{error.strerror}{where} ({hint}).")
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception:
-            traceback.print_exc()
-            typer.echo(f"This is a bug in kerasgan, not something you did wrong; {_where_to_report()}", err=True)
-            raise typer.Exit(BUG_EXIT_CODE)
+            _bug()
 
     return wrapper
+
+
+# The file system saying no to a path the user gave (-o, --data): theirs to fix, not a bug.
+_FILESYSTEM_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR,
+                      errno.EISDIR, errno.EEXIST, errno.ENAMETOOLONG}
+
+
+def _user_error(sentence: str):
+    if _state["debug"]:
+        raise
+    typer.echo(f"Error: {sentence}", err=True)
+    raise typer.Exit(2)
+
+
+def _bug():
+    traceback.print_exc()
+    typer.echo(f"This is a bug in kerasgan, not something you did wrong; {_where_to_report()}", err=True)
+    raise typer.Exit(BUG_EXIT_CODE)
 
 
 def _where_to_report() -> str:

@@ -36,6 +36,16 @@ def test_a_kerasgan_error_is_one_sentence_and_exit_2(monkeypatch, error):
     assert [line for line in result.output.splitlines() if line.strip()] == [f"Error: {error}"]
 
 
+@pytest.mark.parametrize("error, sentence", [
+    (PermissionError(13, "Permission denied", "/runs/a"), "Error: Permission denied: /runs/a (choose a path you can read and write)."),
+    (OSError(28, "No space left on device"), "Error: No space left on device (free some space)."),
+])
+def test_the_file_system_refusing_a_path_is_one_sentence_and_exit_2(monkeypatch, error, sentence):
+    result = _info_raising(monkeypatch, error)
+    assert result.exit_code == 2, result.output
+    assert [line for line in result.output.splitlines() if line.strip()] == [sentence]
+
+
 @pytest.mark.parametrize("error", [ValueError("internal shape mix-up"), KeyError("missing_key"),
                                    FileNotFoundError("internal temp file")])
 def test_any_other_error_is_a_bug_with_its_traceback(monkeypatch, error):
@@ -125,3 +135,12 @@ def test_sample_prints_its_one_line_and_nothing_on_stderr(tmp_path):
     assert result.stdout == f"Wrote 4 samples of mnist-dcgan to {out}\n"
     assert result.stderr == "", result.stderr
     assert out.is_file()
+
+
+def test_an_output_path_the_file_system_refuses_is_one_sentence_and_exit_2(tmp_path):
+    """End to end: -o inside a regular file (tests run as root too, where permissions refuse nothing)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = _run(["-m", "kerasgan.cli", "sample", "mnist-dcgan", "-n", "4", "-o", str(blocker / "grid.png")])
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [f"Error: File exists: {blocker} (choose a path you can read and write)."]
