@@ -13,6 +13,7 @@ from pathlib import Path
 
 import keras
 
+from kerasgan.callbacks import TrainingMonitor
 from kerasgan.devices import device_name
 from kerasgan.errors import InvalidArgumentError, NotFoundError
 from kerasgan.images import from_uint8
@@ -246,10 +247,13 @@ def train_recipe(name: str, out_dir, data_dir=None, epochs: int | None = None, c
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(recipe["seed"] + initial_epoch)  # fit's shuffling
+    monitor = TrainingMonitor()
     start = time.perf_counter()
     history = model.fit(images, labels, batch_size=recipe["batch_size"], epochs=initial_epoch + epochs,
                         initial_epoch=initial_epoch, verbose=verbose,
-                        callbacks=[keras.callbacks.CSVLogger(str(out_dir / "training_log.csv")), *callbacks])
+                        callbacks=[keras.callbacks.CSVLogger(str(out_dir / "training_log.csv")), monitor, *callbacks])
+    if monitor.diverged is not None:  # a diverged run's weights are no checkpoint
+        raise FloatingPointError(f"{monitor.diverged.message} Recipe {name!r} gave no model.")
     steps = int(keras.ops.convert_to_numpy(model.g_optimizer.iterations))
     facts = {
         "steps": steps,

@@ -101,6 +101,25 @@ def test_recipe_through_the_cli_follows_train_recipe(tmp_path, monkeypatch):
             assert float(got[epoch][key]) == pytest.approx(float(expected[epoch][key]), rel=1e-5), (epoch, key)
 
 
+def test_a_recipe_run_that_diverges_gives_no_model(tmp_path, monkeypatch):
+    """recipes.train_recipe (how zoo checkpoints are trained) stops on NaN and returns nothing to publish."""
+    from kerasgan import recipes
+
+    images = np.random.default_rng(0).uniform(-1, 1, (320, 28, 28, 1)).astype("float32")
+    monkeypatch.setattr(recipes, "load_recipe_data", lambda recipe, data_dir=None: (images, None))
+    model = recipes.build_from_recipe(recipes.get_recipe("mnist-gan"))
+    blown_up = [np.full_like(w, np.nan) for w in model.generator.get_weights()]
+
+    def diverging_build(recipe):  # a generator already gone to NaN: the first step's losses are NaN
+        model.generator.set_weights(blown_up)
+        return model
+
+    monkeypatch.setattr(recipes, "build_from_recipe", diverging_build)
+    with pytest.raises(FloatingPointError, match="gave no model"):
+        recipes.train_recipe("mnist-gan", tmp_path, data_dir=tmp_path, epochs=2, verbose=0)
+    assert len(_rows(tmp_path / "training_log.csv")) <= 1  # stopped in its first epoch
+
+
 # ------------------------------------------------------------ training runs that must not lie
 def _train(args, tmp_path):
     from typer.testing import CliRunner
