@@ -1,6 +1,7 @@
 """Correctness of every variant on the current backend (KERAS_BACKEND)."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -357,6 +358,52 @@ def test_fit_checks_the_first_batch_of_a_dataset():
     pixels = tf.data.Dataset.from_tensor_slices(np.full((8,) + gan.data_shape, 200, "uint8")).batch(4)
     with pytest.raises(DataError, match="uint8 pixels"):
         gan.fit(pixels, epochs=1, verbose=0)
+
+
+class _Batches(keras.utils.PyDataset):
+    def __init__(self, x, y=None, batch_size=4):
+        super().__init__()
+        self.x, self.y, self.batch_size = x, y, batch_size
+
+    def __len__(self):
+        return len(self.x) // self.batch_size
+
+    def __getitem__(self, i):
+        part = slice(i * self.batch_size, (i + 1) * self.batch_size)
+        return self.x[part] if self.y is None else (self.x[part], self.y[part])
+
+
+def test_fit_checks_the_first_batch_of_a_py_dataset():
+    from kerasgan.errors import DataError
+
+    model = make("CGAN")
+    x, y = batch(model, 8)
+    bad_images = x.copy()
+    bad_images[1, 0, 0] = np.inf
+    with pytest.raises(DataError, match="The first batch of the dataset hold 1 NaN or infinite"):
+        model.fit(_Batches(bad_images, y), epochs=1, verbose=0)
+    with pytest.raises(DataError, match="labels must lie in 0..2, but the first batch of the dataset span 0..3"):
+        model.fit(_Batches(x, np.arange(8)), epochs=1, verbose=0)
+    with pytest.raises(DataError, match="is conditional: pass class labels"):
+        model.fit(_Batches(x), epochs=1, verbose=0)
+    model.fit(_Batches(x, y), epochs=1, verbose=0)  # and good batches train
+
+
+def test_fit_checks_the_first_sample_of_a_torch_data_loader():
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from kerasgan.errors import DataError
+
+    model = make("DCGAN")
+    x, _ = batch(model, 8)
+    nchw = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()  # a torchvision habit
+    h, w, c = model.data_shape
+    with pytest.raises(DataError, match=re.escape(f"of shape {(h, w, c)} per sample, got {(c, h, w)}.")):
+        model.fit(DataLoader(TensorDataset(nchw), batch_size=4), epochs=1, verbose=0)
+    pixels = torch.full((8,) + model.data_shape, 200, dtype=torch.uint8)
+    with pytest.raises(DataError, match="uint8 pixels"):
+        model.fit(DataLoader(TensorDataset(pixels), batch_size=4), epochs=1, verbose=0)
 
 
 def test_fit_value_checks_sample_huge_arrays(monkeypatch):

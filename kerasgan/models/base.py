@@ -325,10 +325,12 @@ class BaseGAN(TrainerMixin, keras.Model):
 
     def _check_training_data(self, x, y):
         """Checks what can be seen before training starts, the same way on every backend:
-        shapes, then the values of arrays (all of them) or of a dataset's first batch."""
-        # A tf.data.Dataset exists only where TensorFlow is already imported; never import it
-        # here, so JAX and PyTorch users train without TensorFlow installed.
-        tf = sys.modules.get("tensorflow")
+        shapes, then the values of arrays (all of them), of a dataset's first batch (tf.data,
+        `keras.utils.PyDataset`) or of a torch DataLoader's first sample (its map-style dataset
+        read at index 0, which leaves the loader's shuffling untouched)."""
+        # tf.data and torch exist only where they are already imported; never import them here,
+        # so JAX and PyTorch users train without TensorFlow installed.
+        tf, torch = sys.modules.get("tensorflow"), sys.modules.get("torch")
         if tf is not None and isinstance(x, tf.data.Dataset):
             spec = x.element_spec
             if isinstance(spec, tuple):
@@ -337,15 +339,30 @@ class BaseGAN(TrainerMixin, keras.Model):
                 x_spec, y_spec = spec, None
             self._check_batch_shape(tuple(x_spec.shape[1:]), y_spec is not None)
             for batch in x.take(1):  # one batch: a dataset may be endless or expensive to read
-                images, labels = batch if isinstance(batch, tuple) else (batch, None)
-                self._check_image_values(images, "the first batch of the dataset")
-                if self.conditional and labels is not None:
-                    self._check_training_labels(labels, "the first batch of the dataset")
+                self._check_example(batch, "the first batch of the dataset", batched=True)
+        elif isinstance(x, keras.utils.PyDataset):
+            self._check_example(x[0], "the first batch of the dataset", batched=True)
+        elif (torch is not None and isinstance(x, torch.utils.data.DataLoader)
+              and not isinstance(x.dataset, torch.utils.data.IterableDataset) and len(x.dataset)):
+            self._check_example(x.dataset[0], "the first sample of the DataLoader's dataset", batched=False)
         elif hasattr(x, "shape") and hasattr(x, "dtype"):
             self._check_batch_shape(tuple(x.shape[1:]), y is not None)
             self._check_image_values(x, "the training images")
             if self.conditional and y is not None:
                 self._check_training_labels(y, "the training labels")
+
+    def _check_example(self, example, what: str, batched: bool):
+        """A batch (or one sample) as a dataset yields it: images, or (images, labels, ...)."""
+        images, labels = (example[0], example[1] if len(example) > 1 else None) if isinstance(example, (tuple, list)) \
+            else (example, None)
+        if not hasattr(images, "shape"):
+            raise DataError(f"{type(self).__name__} trains on arrays or tensors of images, but {what} is a "
+                            f"{type(images).__module__}.{type(images).__name__}.")
+        shape = tuple(images.shape[1:] if batched else images.shape)
+        self._check_batch_shape(shape, labels is not None)
+        self._check_image_values(images, what)
+        if self.conditional:
+            self._check_training_labels(labels if batched else np.reshape(labels, (1,)), what)
 
     def _check_image_values(self, x, what: str):
         """Refuses NaN/inf, and values outside the generator's output range (e.g. uint8 or
