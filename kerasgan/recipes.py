@@ -102,18 +102,23 @@ RECIPES["fashion-mnist-dcgan"] = {
 # out of training for the memorization check.
 _ADAM_CATS = {"d": {"class_name": "Adam", "learning_rate": 5e-5, "beta_1": 0.5},
               "g": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5}}
-_CATS64 = {"loader": "image_folder", "kind": "cats", "path": "cats/64", "image_size": 64, "holdout": 500}
+
+
+def _image_folder(description, data, class_name, optimizers, batch_size, epochs, **options):
+    """A colour recipe on a folder of images (`data`: kind, path, image_size, holdout)."""
+    return {
+        "description": description,
+        "data": {"loader": "image_folder", **data},
+        "class_name": class_name,
+        "options": {"image_size": data["image_size"], "channels": 3, **options},
+        "optimizers": optimizers,
+        "batch_size": batch_size, "epochs": epochs, "seed": 0,
+    }
 
 
 def _cats64(description, class_name, optimizers, epochs, **options):
-    return {
-        "description": description,
-        "data": _CATS64,
-        "class_name": class_name,
-        "options": {"image_size": 64, "channels": 3, **options},
-        "optimizers": optimizers,
-        "batch_size": 64, "epochs": epochs, "seed": 0,
-    }
+    data = {"kind": "cats", "path": "cats/64", "image_size": 64, "holdout": 500}
+    return _image_folder(description, data, class_name, optimizers, 64, epochs, **options)
 
 
 RECIPES["cats64"] = _cats64("DCGAN on 64x64 cat faces", "DCGAN", _ADAM_CATS, 109)
@@ -128,27 +133,19 @@ RECIPES["cats64-wgangp"] = _cats64(
 
 # The SELU DCGAN of the cat article at 128x128, and DCGAN with DiffAugment on two small sets,
 # where a plain DCGAN's discriminator memorises the training images within about 1,000 steps.
-RECIPES["cats128"] = {
-    "description": "SELU DCGAN on 128x128 cat faces",
-    "data": {"loader": "image_folder", "kind": "cats", "path": "cats/128", "image_size": 128, "holdout": 500},
-    "class_name": "DCGAN",
-    # half the default width (6M parameters instead of 24M): trains in one 10-minute GPU call,
-    # and the float16 preset stays at 12 MB. Not in the zoo yet: its first run (21,528 steps in
-    # 320 s on an H100) sat at D(x) = D(G(z)) = 0.5 from epoch 25 on and gave blurred, noisy faces.
-    "options": {"image_size": 128, "channels": 3, "activation": "selu", "g_filters": 32, "d_filters": 32},
-    "optimizers": _ADAM_CATS,
-    "batch_size": 64, "epochs": 1000, "seed": 0,
-}
+# cats128: half the default width (6M parameters instead of 24M) trains in one 10-minute GPU call, and the
+# float16 preset stays at 12 MB. Not in the zoo yet: its first run (21,528 steps in 320 s on an
+# H100) sat at D(x) = D(G(z)) = 0.5 from epoch 25 on and gave blurred, noisy faces.
+RECIPES["cats128"] = _image_folder(
+    "SELU DCGAN on 128x128 cat faces", {"kind": "cats", "path": "cats/128", "image_size": 128, "holdout": 500},
+    "DCGAN", _ADAM_CATS, 64, 1000, activation="selu", g_filters=32, d_filters=32)
+
+
 def _small_set(description, folder, holdout, batch_size, epochs):
     """DCGAN at 64x64 with DiffAugment on a folder of a few hundred images or fewer."""
-    return {
-        "description": description,
-        "data": {"loader": "image_folder", "kind": folder, "path": folder, "image_size": 64, "holdout": holdout},
-        "class_name": "DCGAN",
-        "options": {"image_size": 64, "channels": 3, "diff_augment": "color,translation,cutout"},
-        "optimizers": DCGAN_ADAM,
-        "batch_size": batch_size, "epochs": epochs, "seed": 0,
-    }
+    data = {"kind": folder, "path": folder, "image_size": 64, "holdout": holdout}
+    return _image_folder(description, data, "DCGAN", DCGAN_ADAM, batch_size, epochs,
+                         diff_augment="color,translation,cutout")
 
 
 RECIPES["roses64"] = _small_set("DCGAN with DiffAugment on the 60 training roses, 64x64", "roses", 7, 32, 1500)
