@@ -1,4 +1,4 @@
-"""The per-backend gradient step, nothing else.
+"""What differs per backend: the gradient step, and the ops Keras runs slowly on one of them.
 
 Each module provides `TrainerMixin` (Keras' `train_step` entry point with the backend's
 signature; `_loss_and_gradients`, a loss and its gradients for some variables;

@@ -12,8 +12,6 @@ the step after every generator update and used by `decode()`, `sample()` and `ge
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import keras
 from keras import ops
@@ -22,6 +20,7 @@ from kerasgan import augment, losses
 from kerasgan.backend import BACKEND, TrainerMixin, replica_rows
 from kerasgan.deprecation import warn_deprecated
 from kerasgan.errors import DataError, InvalidArgumentError
+from kerasgan.first_batch import first_example
 from kerasgan.images import to_uint8
 
 OUTPUT_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "linear": None}
@@ -325,33 +324,18 @@ class BaseGAN(TrainerMixin, keras.Model):
 
     def _check_training_data(self, x, y):
         """Checks what can be seen before training starts, the same way on every backend:
-        shapes, then the values of arrays (all of them), of a dataset's first batch (tf.data,
-        `keras.utils.PyDataset`) or of a torch DataLoader's first sample (its map-style dataset
-        read at index 0, which leaves the loader's shuffling untouched)."""
-        # tf.data and torch exist only where they are already imported; never import them here,
-        # so JAX and PyTorch users train without TensorFlow installed.
-        tf, torch = sys.modules.get("tensorflow"), sys.modules.get("torch")
-        if tf is not None and isinstance(x, tf.data.Dataset):
-            spec = x.element_spec
-            if isinstance(spec, tuple):
-                x_spec, y_spec = spec[0], (spec[1] if len(spec) > 1 else None)
-            else:
-                x_spec, y_spec = spec, None
-            self._check_batch_shape(tuple(x_spec.shape[1:]), y_spec is not None)
-            for batch in x.take(1):  # one batch: a dataset may be endless or expensive to read
-                self._check_example(batch, "the first batch of the dataset", batched=True)
-        elif isinstance(x, keras.utils.PyDataset):
-            self._check_example(x[0], "the first batch of the dataset", batched=True)
-        elif (torch is not None and isinstance(x, torch.utils.data.DataLoader)
-              and not isinstance(x.dataset, torch.utils.data.IterableDataset) and len(x.dataset)):
-            self._check_example(x.dataset[0], "the first sample of the DataLoader's dataset", batched=False)
+        shapes, then the values of arrays (all of them) or of what a dataset yields first
+        (`kerasgan.first_batch`: tf.data, PyDataset, a torch DataLoader's first sample)."""
+        first = first_example(x)
+        if first is not None:
+            self._check_example(*first)
         elif hasattr(x, "shape") and hasattr(x, "dtype"):
             self._check_batch_shape(tuple(x.shape[1:]), y is not None)
             self._check_image_values(x, "the training images")
             if self.conditional and y is not None:
                 self._check_training_labels(y, "the training labels")
 
-    def _check_example(self, example, what: str, batched: bool):
+    def _check_example(self, example, batched: bool, what: str):
         """A batch (or one sample) as a dataset yields it: images, or (images, labels, ...)."""
         images, labels = (example[0], example[1] if len(example) > 1 else None) if isinstance(example, (tuple, list)) \
             else (example, None)
