@@ -190,7 +190,6 @@ class SampleGrid(keras.callbacks.Callback):
         return path
 
 
-
 # ----------------------------------------------------------------------- Checkpoint
 _FORMAT = "kerasgan.checkpoint"
 _FORMAT_VERSION = 1

@@ -106,7 +106,6 @@ def input_gradients(fn, x):
     return tape.gradient(y, x)
 
 
-
 # Keras' BatchNormalization as it is: Grappler's remapper fuses it already (a fused-kernel
 # version measured the same, benchmarks/RESULTS.md)
 batch_norm = None

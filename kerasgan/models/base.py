@@ -328,25 +328,22 @@ class BaseGAN(TrainerMixin, keras.Model):
         (`kerasgan.first_batch`: tf.data, PyDataset, a torch DataLoader's first sample)."""
         first = first_example(x)
         if first is not None:
-            self._check_example(*first)
+            example, batched, what = first
+            images, labels = (example[0], example[1] if len(example) > 1 else None) \
+                if isinstance(example, (tuple, list)) else (example, None)
+            self._check_examples(images, labels, batched, what, what)
         elif hasattr(x, "shape") and hasattr(x, "dtype"):
-            self._check_batch_shape(tuple(x.shape[1:]), y is not None)
-            self._check_image_values(x, "the training images")
-            if self.conditional and y is not None:
-                self._check_training_labels(y, "the training labels")
+            self._check_examples(x, y, True, "the training images", "the training labels")
 
-    def _check_example(self, example, batched: bool, what: str):
-        """A batch (or one sample) as a dataset yields it: images, or (images, labels, ...)."""
-        images, labels = (example[0], example[1] if len(example) > 1 else None) if isinstance(example, (tuple, list)) \
-            else (example, None)
+    def _check_examples(self, images, labels, batched: bool, what: str, labels_what: str):
+        """Images (a batch, or one sample) and their labels or None: shape, values, class ids."""
         if not hasattr(images, "shape"):
             raise DataError(f"{type(self).__name__} trains on arrays or tensors of images, but {what} is a "
                             f"{type(images).__module__}.{type(images).__name__}.")
-        shape = tuple(images.shape[1:] if batched else images.shape)
-        self._check_batch_shape(shape, labels is not None)
+        self._check_batch_shape(tuple(images.shape[1:] if batched else images.shape), labels is not None)
         self._check_image_values(images, what)
-        if self.conditional:
-            self._check_training_labels(labels if batched else np.reshape(labels, (1,)), what)
+        if self.conditional:  # with labels: _check_batch_shape refused a conditional model without
+            self._check_training_labels(labels if batched else np.reshape(labels, (1,)), labels_what)
 
     def _check_image_values(self, x, what: str):
         """Refuses NaN/inf, and values outside the generator's output range (e.g. uint8 or
