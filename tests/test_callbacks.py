@@ -13,20 +13,18 @@ from kerasgan import callbacks as cb
 from kerasgan.callbacks import Checkpoint, SampleGrid, TrainingMonitor, load_checkpoint, resume
 from kerasgan.errors import IntegrityError
 
-from helpers import weights
-
-TINY = dict(data_shape=(8, 8, 1), latent_dim=8, g_units=(16,), d_units=(16,))
+from helpers import TINY_FC, weights
 
 
 def tiny(seed=0, compile=True, **overrides):
-    model = kerasgan.GAN(seed=seed, **{**TINY, **overrides})
+    model = kerasgan.GAN(seed=seed, **{**TINY_FC, **overrides})
     if compile:
         model.compile()
     return model
 
 
 def data(n=48, seed=0):
-    return np.random.default_rng(seed).uniform(-1, 1, (n,) + TINY["data_shape"]).astype("float32")
+    return np.random.default_rng(seed).uniform(-1, 1, (n,) + TINY_FC["data_shape"]).astype("float32")
 
 
 def state(model):
@@ -114,7 +112,7 @@ def test_a_grid_cut_short_by_a_killed_run_is_left_out_of_the_gif(tmp_path):
 
 
 def test_sample_grid_every_n_epochs_and_conditional_labels(tmp_path):
-    model = kerasgan.CGAN(num_classes=3, seed=0, **TINY)
+    model = kerasgan.CGAN(num_classes=3, seed=0, **TINY_FC)
     grid = SampleGrid(tmp_path, n=9, every_n_epochs=2, gif=False)
     grid.set_model(model)  # the hooks fit() would call, without its compile time
     grid.on_train_begin()

@@ -20,7 +20,8 @@ from kerasgan import CGAN, DCGAN, GAN, WGAN, hub, manifest, presets
 from kerasgan.errors import IntegrityError
 from kerasgan.presets import ChecksumError, PresetNotFoundError
 
-TINY = dict(data_shape=(8, 8, 1), latent_dim=8, g_units=(16,), d_units=(16,))
+from helpers import TINY_FC, labels_for
+
 REPO_ID = "kerasgan-test/tiny-gan"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 NAME = "tiny-gan"
@@ -32,24 +33,20 @@ META = {
 }
 
 
-def labels_for(model, n=8):
-    return np.arange(n) % model.num_classes if model.conditional else None
-
-
 def samples(model, n=8):
     return model.generate(n, seed=0, labels=labels_for(model, n))
 
 
 @pytest.fixture(scope="module")
 def gan():
-    model = GAN(seed=0, **TINY)
+    model = GAN(seed=0, **TINY_FC)
     model.compile()  # a compiled model has optimizer state, which a preset leaves out
     return model
 
 
 @pytest.fixture(scope="module")
 def cgan():
-    return CGAN(seed=1, num_classes=3, **TINY)
+    return CGAN(seed=1, num_classes=3, **TINY_FC)
 
 
 @pytest.fixture(scope="module")
@@ -497,7 +494,7 @@ def test_non_finite_weights_are_refused_on_load_and_on_save(gan, gan_preset, tmp
     with pytest.raises(IntegrityError, match="NaN or infinite"):
         presets.from_pretrained(folder)
 
-    diverged = GAN(seed=0, **TINY)
+    diverged = GAN(seed=0, **TINY_FC)
     variable = diverged.generator.trainable_variables[0]
     variable.assign(np.full(variable.shape, np.nan, "float32"))
     with pytest.raises(IntegrityError, match="NaN or infinite weights"):

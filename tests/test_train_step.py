@@ -7,7 +7,7 @@ import pytest
 from keras import ops
 
 from kerasgan import GAN
-from helpers import VARIANTS, batch, make
+from helpers import TINY_VARIANTS, batch, make
 
 
 @pytest.mark.parametrize("n_critic, passes", [(1, 1), (2, 3)])
@@ -43,7 +43,7 @@ class _GradientProbe(GAN):
 
 
 def test_pullback_gradients_match_a_fresh_pass():
-    model = _GradientProbe(seed=0, **VARIANTS["GAN"][1])
+    model = _GradientProbe(seed=0, **TINY_VARIANTS["GAN"][1])
     model.compile()
     x, _ = batch(model, 8)
     logs = model.fit(x, batch_size=8, epochs=1, verbose=0).history
@@ -60,7 +60,7 @@ def test_a_step_xla_cannot_compile_trains_without_it_and_says_why():
         def discriminator_report(self, scores):  # py_function: an op XLA cannot compile
             return tf.reshape(tf.py_function(lambda s: tf.reduce_mean(tf.sigmoid(s)), [scores], tf.float32), [])
 
-    model = NotForXLA(seed=0, **VARIANTS["GAN"][1])
+    model = NotForXLA(seed=0, **TINY_VARIANTS["GAN"][1])
     model.compile(jit_compile=True)
     x, _ = batch(model, 16)
     with pytest.warns(UserWarning, match="does not compile with XLA"):

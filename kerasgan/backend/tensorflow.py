@@ -98,6 +98,14 @@ def replica_rows(draw, batch_size):
     return draw(tf.reduce_sum(sizes))[start : start + batch_size]
 
 
+# mixed_float16: both optimizers wrapped in LossScaleOptimizer (tests/test_models.py)
+LOSS_SCALING = True
+
+
+def check_bfloat16_training(networks):
+    """TensorFlow trains every layer in bfloat16: nothing to refuse."""
+
+
 def input_gradients(fn, x):
     # Runs inside the outer tape, which records this tape's work: second-order gradients.
     with tf.GradientTape() as tape:

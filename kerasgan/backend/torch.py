@@ -1,9 +1,17 @@
 """PyTorch: autograd, with create_graph=True for the gradient penalty; convolutions on NHWC
 tensors without layout copies."""
 
+import functools
+
 import keras
 import torch
 import torch.nn.functional as tnn
+
+from kerasgan.errors import InvalidArgumentError
+
+# mixed_float16's loss scaling (LossScaleOptimizer) is built and tested with TensorFlow's step
+# only; here mixed_bfloat16, which needs none, is the mixed precision.
+LOSS_SCALING = False
 
 
 class TrainerMixin:
@@ -37,6 +45,39 @@ def input_gradients(fn, x):
     x = x.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(fn(x).sum(), x, create_graph=True)
     return grad
+
+
+def check_bfloat16_training(networks):
+    """Refuses mixed_bfloat16 training with convolutions where this torch cannot backpropagate
+    them on the CPU (older builds raise 'grad_weight must be contiguous' mid-step)."""
+    has_conv = any(isinstance(layer, keras.layers.Conv2D | keras.layers.Conv2DTranspose)
+                   for net in networks for layer in net.layers)
+    if has_conv and not torch.cuda.is_available() and not _cpu_convolutions_backpropagate_in_bfloat16():
+        raise InvalidArgumentError(
+            f"PyTorch {torch.__version__}'s CPU convolutions cannot backpropagate in bfloat16 (torch raises "
+            "'grad_weight must be contiguous'); train this model in float32 on the CPU, or on the tensorflow "
+            "or jax backend.")
+
+
+@functools.cache
+def _cpu_convolutions_backpropagate_in_bfloat16() -> bool:
+    """Asks torch itself, once, on a tiny bfloat16 batch: both convolutions, forward and backward,
+    as Keras calls them (contiguous NCHW input, permuted kernel view) and as `conv` does (NHWC
+    seen as channels_last NCHW, channels_last kernel)."""
+    try:
+        for keras_layout in (True, False):
+            x = torch.ones(2, 4, 4, 3, dtype=torch.bfloat16).permute(0, 3, 1, 2)
+            kernel = torch.ones(3, 3, 3, 5, dtype=torch.bfloat16).permute(3, 2, 0, 1)
+            if keras_layout:
+                x = x.contiguous()
+            else:
+                kernel = kernel.contiguous(memory_format=torch.channels_last)
+            x, kernel = x.detach().requires_grad_(True), kernel.detach().requires_grad_(True)
+            y = tnn.conv2d(x, kernel, stride=2, padding=1)
+            tnn.conv_transpose2d(y, kernel, stride=2, padding=1).sum().backward()
+    except RuntimeError:
+        return False
+    return True
 
 
 def replica_rows(draw, batch_size):

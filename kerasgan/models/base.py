@@ -3,7 +3,8 @@
 A variant supplies its networks (`build_generator`, `build_discriminator`), its objective
 (`discriminator_objective`, `generator_objective`, optionally `discriminator_penalty` and
 `after_discriminator_update`) and its optimizer defaults. The training step is written once,
-in stateful Keras style; `kerasgan.backend` supplies the only per-backend part, the gradient.
+in stateful Keras style; `kerasgan.backend` supplies the only per-backend parts: the gradient,
+and which mixed precision the backend can train.
 
 With `ema_decay` set, every variant also keeps `ema_generator`: a copy of the generator whose
 weights are an exponential moving average of the raw generator's (Karras et al.), updated in
@@ -17,7 +18,8 @@ import keras
 from keras import ops
 
 from kerasgan import augment, losses
-from kerasgan.backend import BACKEND, TrainerMixin, replica_rows
+from kerasgan import backend
+from kerasgan.backend import TrainerMixin, replica_rows
 from kerasgan.deprecation import warn_deprecated
 from kerasgan.errors import DataError, InvalidArgumentError
 from kerasgan.first_batch import first_example
@@ -131,9 +133,14 @@ class BaseGAN(TrainerMixin, keras.Model):
         self.built = True
 
     def build_generator(self) -> keras.Model:
+        """The generator a variant builds from its options: a functional model from noise of
+        shape `(latent_dim,)` (and an int label of shape `(1,)` when conditional) to data of the
+        model's `data_shape`."""
         raise NotImplementedError
 
     def build_discriminator(self) -> keras.Model:
+        """The discriminator: data of `data_shape` (and the label when conditional) to one raw,
+        unbounded score per example, shape `(batch, 1)`."""
         raise NotImplementedError
 
     @property
@@ -145,21 +152,51 @@ class BaseGAN(TrainerMixin, keras.Model):
         return self.generator(inputs, training=training)
 
     # ---------------------------------------------------------------- objective
+    # The hooks a variant overrides to change the game; the step that calls them is written once.
     def discriminator_objective(self, real_scores, fake_scores):
+        """D's loss, minimised.
+
+        Args:
+            real_scores: D's raw scores of the real batch, shape `(batch, 1)`.
+            fake_scores: D's raw scores of the generated batch (no gradient reaches G).
+
+        Returns:
+            A scalar tensor. The minimax game's default: softplus cross-entropy.
+        """
         return losses.minimax_discriminator_loss(real_scores, fake_scores)
 
     def generator_objective(self, fake_scores):
+        """G's loss, minimised.
+
+        Args:
+            fake_scores: D's raw scores of the generated batch, differentiable into G.
+
+        Returns:
+            A scalar tensor. The default is the non-saturating loss, -log D(G(z)).
+        """
         return losses.minimax_generator_loss(fake_scores)
 
     def discriminator_report(self, scores):
-        """What `d_real` / `d_fake` log: the mean probability D gives, for the minimax game."""
+        """What `d_real` / `d_fake` log for a batch of D's raw `scores`: a scalar. Here, for the
+        minimax game, the mean probability D gives; WGAN and LSGAN log the mean score."""
         return ops.mean(ops.sigmoid(scores))
 
     def discriminator_penalty(self, real, fake, labels):
+        """A regulariser added to D's loss (WGAN-GP's gradient penalty).
+
+        Args:
+            real: the real batch as D sees it, before DiffAugment, in the model's value range.
+            fake: the generated batch, gradient stopped.
+            labels: int labels of shape `(batch, 1)` when conditional, else None.
+
+        Returns:
+            A scalar tensor, or 0.0 for none (the default).
+        """
         return 0.0
 
     def after_discriminator_update(self):
-        """Runs after every discriminator update (WGAN clips its weights here)."""
+        """Runs after every discriminator update, inside the compiled step (WGAN clips its
+        weights here): assign to variables; return nothing."""
 
     def default_optimizers(self):
         return (
@@ -180,7 +217,7 @@ class BaseGAN(TrainerMixin, keras.Model):
         if self.dtype_policy.name == "mixed_float16":
             d_optimizer, g_optimizer = (_loss_scaled(o) for o in (d_optimizer, g_optimizer))
         if self.dtype_policy.name == "mixed_bfloat16":
-            _check_bfloat16_training(self)
+            backend.check_bfloat16_training([self.generator, self.discriminator])
         super().compile(
             optimizer=g_optimizer,
             jit_compile=jit_compile,
@@ -590,25 +627,11 @@ def _averaged_copy(generator, build=None) -> keras.Model:
     return ema
 
 
-def _check_bfloat16_training(model):
-    if BACKEND != "torch":
-        return
-    import torch
-
-    has_conv = any(isinstance(layer, keras.layers.Conv2D | keras.layers.Conv2DTranspose)
-                   for net in (model.generator, model.discriminator) for layer in net.layers)
-    if has_conv and not torch.cuda.is_available():
-        raise InvalidArgumentError(
-            "PyTorch's CPU convolutions cannot backpropagate in bfloat16 (torch raises 'grad_weight must be "
-            "contiguous'); train this model in float32 on the CPU, or on the tensorflow or jax backend."
-        )
-
-
 def _loss_scaled(optimizer):
-    if BACKEND != "tensorflow":
+    if not backend.LOSS_SCALING:
         raise InvalidArgumentError(
             f"mixed_float16 training needs loss scaling, which kerasgan supports on the tensorflow backend only "
-            f"(found {BACKEND}); use the mixed_bfloat16 policy, which needs none."
+            f"(found {keras.backend.backend()}); use the mixed_bfloat16 policy, which needs none."
         )
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         return optimizer
