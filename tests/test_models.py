@@ -332,7 +332,7 @@ BAD_VALUES = {
     "nan": r"the training images hold 1 NaN or infinite value",
     "inf": r"the training images hold 1 NaN or infinite value",
     "uint8": r"CGAN trains on float images in \[-1, 1\] \(the range of its tanh output\), but the training "
-             r"images are uint8 pixels; scale them with kerasgan.datasets.to_value_range",
+             r"images are uint8 pixels; scale them with kerasgan.images.from_uint8\(images\)\.",
     "0..255 floats": r"CGAN trains on values in \[-1, 1\] \(the range of its tanh output\), but the training "
                      r"images span 0.07667..254.3 \(0..255 pixels\? map them with x / 127.5 - 1\)\.",
     "label too large": r"CGAN has 3 classes, so labels must lie in 0..2, but the training labels span 0..3",
@@ -365,14 +365,31 @@ def test_fit_checks_the_first_batch_of_a_dataset():
     x, y = batch(model, 8)
     bad_images = x.copy()
     bad_images[0, 0, 0] = np.nan
-    with pytest.raises(DataError, match="The first batch of the dataset hold 1 NaN"):
+    with pytest.raises(DataError, match="The images of the dataset's first batch hold 1 NaN"):
         model.fit(tf.data.Dataset.from_tensor_slices((bad_images, y)).batch(4), epochs=1, verbose=0)
-    with pytest.raises(DataError, match="labels must lie in 0..2, but the first batch of the dataset span 0..3"):
+    with pytest.raises(DataError, match="labels must lie in 0..2, but the labels of the dataset's first batch span 0..3"):
         model.fit(tf.data.Dataset.from_tensor_slices((x, np.arange(8))).batch(4), epochs=1, verbose=0)
     gan = make("DCGAN")
     pixels = tf.data.Dataset.from_tensor_slices(np.full((8,) + gan.data_shape, 200, "uint8")).batch(4)
     with pytest.raises(DataError, match="uint8 pixels"):
         gan.fit(pixels, epochs=1, verbose=0)
+
+
+def test_the_uint8_advice_names_a_current_function_that_fixes_the_data():
+    import importlib
+    import warnings
+
+    from kerasgan.errors import DataError
+
+    model = make("DCGAN")
+    pixels = np.full((8,) + model.data_shape, 200, "uint8")
+    with pytest.raises(DataError) as caught:
+        model.fit(pixels, batch_size=4, epochs=1, verbose=0)
+    module, name = re.search(r"(kerasgan\.\w+)\.(\w+)\(images\)", str(caught.value)).groups()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not a deprecated alias
+        scale = getattr(importlib.import_module(module), name)
+    model.fit(scale(pixels), batch_size=4, epochs=1, verbose=0)
 
 
 class _Batches(keras.utils.PyDataset):
@@ -395,9 +412,9 @@ def test_fit_checks_the_first_batch_of_a_py_dataset():
     x, y = batch(model, 8)
     bad_images = x.copy()
     bad_images[1, 0, 0] = np.inf
-    with pytest.raises(DataError, match="The first batch of the dataset hold 1 NaN or infinite"):
+    with pytest.raises(DataError, match="The images of the dataset's first batch hold 1 NaN or infinite"):
         model.fit(_Batches(bad_images, y), epochs=1, verbose=0)
-    with pytest.raises(DataError, match="labels must lie in 0..2, but the first batch of the dataset span 0..3"):
+    with pytest.raises(DataError, match="labels must lie in 0..2, but the labels of the dataset's first batch span 0..3"):
         model.fit(_Batches(x, np.arange(8)), epochs=1, verbose=0)
     with pytest.raises(DataError, match="is conditional: pass class labels"):
         model.fit(_Batches(x), epochs=1, verbose=0)

@@ -368,14 +368,14 @@ class BaseGAN(TrainerMixin, keras.Model):
             example, batched, what = first
             images, labels = (example[0], example[1] if len(example) > 1 else None) \
                 if isinstance(example, (tuple, list)) else (example, None)
-            self._check_examples(images, labels, batched, what, what)
+            self._check_examples(images, labels, batched, f"the images of {what}", f"the labels of {what}")
         elif hasattr(x, "shape") and hasattr(x, "dtype"):
             self._check_examples(x, y, True, "the training images", "the training labels")
 
     def _check_examples(self, images, labels, batched: bool, what: str, labels_what: str):
         """Images (a batch, or one sample) and their labels or None: shape, values, class ids."""
         if not hasattr(images, "shape"):
-            raise DataError(f"{type(self).__name__} trains on arrays or tensors of images, but {what} is a "
+            raise DataError(f"{type(self).__name__} trains on arrays or tensors of images, but {what} come as a "
                             f"{type(images).__module__}.{type(images).__name__}.")
         self._check_batch_shape(tuple(images.shape[1:] if batched else images.shape), labels is not None)
         self._check_image_values(images, what)
@@ -402,7 +402,7 @@ class BaseGAN(TrainerMixin, keras.Model):
             raise DataError(
                 f"{name} trains on float images in [{value_range[0]:g}, {value_range[1]:g}] (the range of its "
                 f"{activation} output), but {what} are {values.dtype} pixels; scale them with "
-                f"kerasgan.datasets.to_value_range(images{option})."
+                f"kerasgan.images.from_uint8(images{option})."
             )
         if values.size > FULL_CHECK_ELEMENTS:
             values = values[:: -(-values.size // FULL_CHECK_ELEMENTS)]  # every k-th image, a view
