@@ -304,7 +304,7 @@ def _train(variant, data, image_size, channels, epochs, batch_size, out, resume,
 
     from kerasgan import callbacks as cb
     from kerasgan import distribute, recipes
-    from kerasgan.models import VARIANTS
+    from kerasgan.registry import variants
 
     _check_train_options(out, image_size=image_size, channels=channels, epochs=epochs, batch_size=batch_size,
                          seed=seed, limit=limit)
@@ -320,7 +320,7 @@ def _train(variant, data, image_size, channels, epochs, batch_size, out, resume,
     else:
         if variant is None or data is None:
             raise InvalidArgumentError("Name a VARIANT and --data PATH, or use --recipe NAME.")
-        by_name = {k.lower(): v for k, v in VARIANTS.items()}
+        by_name = {k.lower(): v for k, v in variants().items()}
         if variant.lower() not in by_name:
             raise InvalidArgumentError(f"Unknown variant {variant!r}; choose one of {', '.join(sorted(by_name))}.")
         cls = by_name[variant.lower()]

@@ -4,7 +4,7 @@ the Hugging Face Hub, and published to the Hub.
 A preset folder holds `config.json` (class + constructor config), `model.weights.h5`,
 `metadata.json` (versions, parameter counts, date, training facts), `samples.png` (64 samples,
 seed 0) and `README.md` (a Hugging Face model card). Loading reads JSON and HDF5 only: the class
-comes from `kerasgan.models.VARIANTS` and nested Keras objects are deserialized in safe mode, so
+comes from `kerasgan.registry`'s variants and nested Keras objects are deserialized in safe mode, so
 no code from a preset is executed and nothing is unpickled. Where files come from, and their
 checks against `weights_manifest.json`, live in `kerasgan.hub`.
 """
@@ -29,6 +29,7 @@ from kerasgan.cards import CARD_FILE, SAMPLES_FILE, model_card
 from kerasgan.errors import IntegrityError, InvalidArgumentError
 from kerasgan.hub import ChecksumError, PresetNotFoundError, ResolvedPreset, resolve_preset
 from kerasgan.manifest import add_to_manifest, find_manifest, load_manifest, manifest_entry_for
+from kerasgan.registry import variants
 from kerasgan.staging import make_staging_dir, remove_stale
 
 __all__ = [
@@ -76,12 +77,11 @@ def save_preset(
     beside its destination and renamed into place, so an interrupted save leaves no half preset;
     an existing preset there is replaced unless `overwrite=False`.
     """
-    from kerasgan.models import VARIANTS
-
+    known = variants()
     class_name = type(model).__name__
-    if VARIANTS.get(class_name) is not type(model):
+    if known.get(class_name) is not type(model):
         raise InvalidArgumentError(
-            f"A preset holds one of kerasgan's variants ({', '.join(sorted(VARIANTS))}), so that it loads back "
+            f"A preset holds one of kerasgan's variants ({', '.join(sorted(known))}), so that it loads back "
             f"without running code, but this model is a {class_name}."
         )
     if dtype not in (None, *WEIGHT_DTYPES):
@@ -284,8 +284,8 @@ def from_pretrained(handle, manifest=None, verify: bool = True):
 
 def read_preset_config(folder: str | os.PathLike) -> tuple[type, dict]:
     """(class, constructor config) from a preset's config.json, without executing anything: the
-    class must be one of `kerasgan.models.VARIANTS`, anything else is refused."""
-    from kerasgan.models import VARIANTS
+    class must be one of kerasgan's variants (`kerasgan.registry`), anything else is refused."""
+    known = variants()
 
     path = Path(folder) / CONFIG_FILE
     try:
@@ -296,11 +296,11 @@ def read_preset_config(folder: str | os.PathLike) -> tuple[type, dict]:
         raise IntegrityError(f"{path} must hold an object with 'class_name' and a 'config' object.")
     class_name, module = data.get("class_name"), data.get("module") or "kerasgan"
     name = class_name[len("kerasgan>"):] if isinstance(class_name, str) and class_name.startswith("kerasgan>") else class_name
-    cls = VARIANTS.get(name) if isinstance(name, str) else None
+    cls = known.get(name) if isinstance(name, str) else None
     if cls is None or module not in ("kerasgan", cls.__module__):
         where = f"{module}.{class_name}" if module and module != "kerasgan" else class_name
         raise IntegrityError(
-            f"{path} names the class {where!r}, which is not a kerasgan model ({', '.join(sorted(VARIANTS))}); "
+            f"{path} names the class {where!r}, which is not a kerasgan model ({', '.join(sorted(known))}); "
             "refusing to load it."
         )
     return cls, data["config"]

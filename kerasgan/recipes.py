@@ -17,6 +17,7 @@ from kerasgan.callbacks import TrainingMonitor
 from kerasgan.devices import device_name
 from kerasgan.errors import InvalidArgumentError, NotFoundError
 from kerasgan.images import from_uint8
+from kerasgan.registry import variants
 
 # Radford et al.'s optimizer, for D and for G
 DCGAN_ADAM = {"d": {"class_name": "Adam", "learning_rate": 2e-4, "beta_1": 0.5},
@@ -219,10 +220,8 @@ def _data_dir(data_dir):
 
 def build_from_recipe(recipe: dict):
     """The recipe's model, compiled with its optimizers."""
-    from kerasgan.models import VARIANTS
-
     # recipes are stored (in the manifest too) under the option names they were trained with
-    model = VARIANTS[recipe["class_name"]].from_config({**recipe["options"], "seed": recipe["seed"]})
+    model = variants()[recipe["class_name"]].from_config({**recipe["options"], "seed": recipe["seed"]})
     optimizers = [keras.optimizers.get({"class_name": o["class_name"], "config": {k: v for k, v in o.items()
                                                                                    if k != "class_name"}})
                   for o in (recipe["optimizers"]["d"], recipe["optimizers"]["g"])]

@@ -135,6 +135,26 @@ def test_refuses_foreign_classes(gan_preset, tmp_path, monkeypatch, class_name, 
         presets.from_pretrained(folder)
 
 
+def test_a_subclass_of_a_variant_is_no_variant(tmp_path):
+    """Only the registered classes load from a preset: a user's subclass would run its own code."""
+
+    class MyGAN(GAN):
+        pass
+
+    with pytest.raises(ValueError, match="A preset holds one of kerasgan's variants .*this model is a MyGAN"):
+        MyGAN(seed=0, **TINY_FC).save_preset(tmp_path / "mine")
+    assert not (tmp_path / "mine").exists()
+
+
+def test_the_registry_sees_every_variant_whichever_module_comes_first():
+    # presets and recipes look variants up without importing kerasgan.models themselves
+    code = "from kerasgan import presets, registry; print(sorted(registry.variants()))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[-2] == str(sorted(kerasgan.models.VARIANTS)), done.stdout
+    assert sorted(kerasgan.models.VARIANTS) == ["CGAN", "DCGAN", "GAN", "LSGAN", "WGAN", "WGANGP"]
+
+
 def test_refuses_lambda_in_nested_network(gan_preset, tmp_path):
     folder = tmp_path / "nested"
     shutil.copytree(gan_preset, folder)

@@ -7,6 +7,8 @@ from kerasgan.models.gan import GAN
 from kerasgan.models.lsgan import LSGAN
 from kerasgan.models.wgan import WGAN, WGANGP
 
-VARIANTS = {cls.__name__: cls for cls in (GAN, DCGAN, WGAN, WGANGP, LSGAN, CGAN)}
+from kerasgan.registry import variants
+
+VARIANTS = variants()  # class name -> class, as presets and recipes name them
 
 __all__ = ["BaseGAN", "GAN", "DCGAN", "WGAN", "WGANGP", "LSGAN", "CGAN", "VARIANTS"]

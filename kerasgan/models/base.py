@@ -17,8 +17,7 @@ import numpy as np
 import keras
 from keras import ops
 
-from kerasgan import augment, losses
-from kerasgan import backend
+from kerasgan import augment, backend, losses, presets
 from kerasgan.backend import TrainerMixin, replica_rows
 from kerasgan.deprecation import warn_deprecated
 from kerasgan.errors import DataError, InvalidArgumentError
@@ -517,21 +516,15 @@ class BaseGAN(TrainerMixin, keras.Model):
     # ------------------------------------------------------------------ presets
     def save_preset(self, directory, **kwargs):
         """Writes a preset folder: config.json, model.weights.h5, metadata.json, README.md."""
-        from kerasgan import presets
-
         return presets.save_preset(self, directory, **kwargs)
 
     @classmethod
     def from_pretrained(cls, handle, **kwargs):
         """Loads a zoo name, an `hf://org/repo[@revision]` handle or a local preset folder."""
-        from kerasgan import presets
-
         return presets.load_preset(handle, expected_class=None if cls is BaseGAN else cls, **kwargs)
 
     def push_to_hub(self, repo_id, **kwargs):
         """Saves a preset and uploads it to the Hugging Face Hub with `huggingface_hub`."""
-        from kerasgan import presets
-
         return presets.push_to_hub(self, repo_id, **kwargs)
 
     # ------------------------------------------------------------ serialization

@@ -8,11 +8,13 @@ from kerasgan import networks
 from kerasgan.deprecation import warn_deprecated
 from kerasgan.errors import InvalidArgumentError
 from kerasgan.models.gan import GAN
+from kerasgan.registry import register_variant
 
 ARCHITECTURES = ("mlp", "dcgan")
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+@register_variant
 class CGAN(GAN):
     """A GAN whose generator takes [z, label] and whose discriminator takes [x, label].
     `architecture="mlp"` uses `GAN`'s fully connected networks, `"dcgan"` DCGAN's

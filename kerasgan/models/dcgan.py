@@ -8,9 +8,11 @@ from kerasgan import networks
 from kerasgan.deprecation import warn_deprecated
 from kerasgan.errors import InvalidArgumentError
 from kerasgan.models.base import BaseGAN
+from kerasgan.registry import register_variant
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+@register_variant
 class DCGAN(BaseGAN):
     """Strided convolutions, no pooling, BatchNorm in G and D, ReLU in G and LeakyReLU in D,
     tanh out. `activation="selu"` swaps BatchNorm + ReLU/LeakyReLU for SELU (the 128x128

@@ -7,11 +7,13 @@ import keras
 from kerasgan import networks
 from kerasgan.errors import InvalidArgumentError
 from kerasgan.models.base import OUTPUT_RANGES, BaseGAN
+from kerasgan.registry import register_variant
 
 DEFAULT_IMAGE_SIZE, DEFAULT_CHANNELS = 28, 1
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+@register_variant
 class GAN(BaseGAN):
     """Fully connected generator 100 -> 256 -> 512 -> 1024 -> 784 (LeakyReLU + BatchNorm)
     and discriminator 784 -> 512 -> 256 -> 1 (LeakyReLU), trained on the minimax game with

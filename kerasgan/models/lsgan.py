@@ -8,9 +8,11 @@ from keras import ops
 from kerasgan import losses
 from kerasgan.errors import InvalidArgumentError
 from kerasgan.models.dcgan import DCGAN
+from kerasgan.registry import register_variant
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+@register_variant
 class LSGAN(DCGAN):
     """DCGAN networks with the least-squares loss: D pushes fakes to `a` and reals to `b`,
     G pushes fakes to `c`. a=0, b=1, c=1 by default; c=0.5 is the boundary-seeking setting."""

@@ -10,6 +10,7 @@ from kerasgan.backend import input_gradients, replica_rows
 from kerasgan.errors import InvalidArgumentError
 from kerasgan.models.base import _positive_int
 from kerasgan.models.dcgan import DCGAN
+from kerasgan.registry import register_variant
 
 
 class _Wasserstein:
@@ -38,6 +39,7 @@ class _Wasserstein:
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+@register_variant
 class WGAN(_Wasserstein, DCGAN):
     """DCGAN networks with a critic (no sigmoid), its weights clipped to [-clip, clip] after
     every critic update, `n_critic` critic updates per generator update, RMSprop(5e-5)."""
@@ -63,6 +65,7 @@ class WGAN(_Wasserstein, DCGAN):
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
+@register_variant
 class WGANGP(_Wasserstein, DCGAN):
     """The Wasserstein critic with gradient penalty weight * (||grad D(x_hat)|| - 1)^2 on
     per-sample random interpolates between real and fake, LayerNorm instead of BatchNorm in
