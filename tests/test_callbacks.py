@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 import kerasgan
-from kerasgan import callbacks as cb
+from kerasgan.callbacks import checkpoint as checkpoint_module
 from kerasgan.callbacks import Checkpoint, SampleGrid, TrainingMonitor, load_checkpoint, resume
 from kerasgan.errors import IntegrityError
 
@@ -167,7 +167,7 @@ def test_a_crash_mid_write_leaves_the_previous_checkpoint_as_latest(tmp_path, mo
             f.truncate(1000)
         raise OSError("disk full")
 
-    monkeypatch.setattr(cb, "_write_training_state", dies_mid_write)
+    monkeypatch.setattr(checkpoint_module, "_write_training_state", dies_mid_write)
     with pytest.raises(OSError, match="disk full"):
         fit(model, data(), epochs=2, initial_epoch=1, callbacks=[ckpt])
     monkeypatch.undo()
