@@ -231,13 +231,14 @@ def test_bfloat16_training_is_refused_only_where_torch_cannot_backpropagate_it(m
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     # the probe: a tiny bfloat16 step through both convolutions, as Keras and kerasgan call them
-    works = torch_backend._cpu_convolutions_backpropagate_in_bfloat16()
+    works = torch_backend._bfloat16_cpu_convolution_error() is None
     keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
     try:
         if works:  # then a DCGAN trains (test_mixed_precision_dcgan) and a GAN without convolutions too
             make("DCGAN", compile=False).compile()
-        monkeypatch.setattr(torch_backend, "_cpu_convolutions_backpropagate_in_bfloat16", lambda: False)
-        with pytest.raises(ValueError, match=r"PyTorch .*'s CPU convolutions cannot backpropagate in bfloat16") as err:
+        monkeypatch.setattr(torch_backend, "_bfloat16_cpu_convolution_error", lambda: "grad_weight must be contiguous")
+        with pytest.raises(ValueError, match=r"PyTorch .*'s CPU convolutions cannot backpropagate in bfloat16 "
+                                             r"\(torch says: grad_weight must be contiguous\)") as err:
             make("DCGAN", compile=False).compile()
         assert "\n" not in str(err.value)
         make("GAN", compile=False).compile()  # no convolutions: nothing to refuse

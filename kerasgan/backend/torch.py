@@ -52,18 +52,18 @@ def check_bfloat16_training(networks):
     them on the CPU (older builds raise 'grad_weight must be contiguous' mid-step)."""
     has_conv = any(isinstance(layer, keras.layers.Conv2D | keras.layers.Conv2DTranspose)
                    for net in networks for layer in net.layers)
-    if has_conv and not torch.cuda.is_available() and not _cpu_convolutions_backpropagate_in_bfloat16():
+    error = None if torch.cuda.is_available() or not has_conv else _bfloat16_cpu_convolution_error()
+    if error is not None:
         raise InvalidArgumentError(
-            f"PyTorch {torch.__version__}'s CPU convolutions cannot backpropagate in bfloat16 (torch raises "
-            "'grad_weight must be contiguous'); train this model in float32 on the CPU, or on the tensorflow "
-            "or jax backend.")
+            f"PyTorch {torch.__version__}'s CPU convolutions cannot backpropagate in bfloat16 (torch says: {error}); "
+            "train this model in float32 on the CPU, or on the tensorflow or jax backend.")
 
 
 @functools.cache
-def _cpu_convolutions_backpropagate_in_bfloat16() -> bool:
+def _bfloat16_cpu_convolution_error() -> str | None:
     """Asks torch itself, once, on a tiny bfloat16 batch: both convolutions, forward and backward,
     as Keras calls them (contiguous NCHW input, permuted kernel view) and as `conv` does (NHWC
-    seen as channels_last NCHW, channels_last kernel)."""
+    seen as channels_last NCHW, channels_last kernel). None when they work, else torch's error."""
     try:
         for keras_layout in (True, False):
             x = torch.ones(2, 4, 4, 3, dtype=torch.bfloat16).permute(0, 3, 1, 2)
@@ -75,9 +75,9 @@ def _cpu_convolutions_backpropagate_in_bfloat16() -> bool:
             x, kernel = x.detach().requires_grad_(True), kernel.detach().requires_grad_(True)
             y = tnn.conv2d(x, kernel, stride=2, padding=1)
             tnn.conv_transpose2d(y, kernel, stride=2, padding=1).sum().backward()
-    except RuntimeError:
-        return False
-    return True
+    except RuntimeError as error:
+        return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return None
 
 
 def replica_rows(draw, batch_size):

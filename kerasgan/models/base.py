@@ -184,7 +184,8 @@ class BaseGAN(TrainerMixin, keras.Model):
         """A regulariser added to D's loss (WGAN-GP's gradient penalty).
 
         Args:
-            real: the real batch as D sees it, before DiffAugment, in the model's value range.
+            real: the real batch in the model's value range (DiffAugment, if on, is applied
+                inside D's calls, not to these).
             fake: the generated batch, gradient stopped.
             labels: int labels of shape `(batch, 1)` when conditional, else None.
 
