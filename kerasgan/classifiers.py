@@ -19,9 +19,8 @@ import numpy as np
 from kerasgan.cards import classifier_card
 from kerasgan.errors import IntegrityError, InvalidArgumentError
 from kerasgan.images import from_uint8
+from kerasgan.presets import CONFIG_FILE, WEIGHTS_FILE  # a classifier folder is laid out as a preset
 
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.weights.h5"
 FEATURE_LAYER = "features"
 CONFIG_FORMAT = "kerasgan-classifier"
 

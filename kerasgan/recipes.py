@@ -14,6 +14,7 @@ from pathlib import Path
 import keras
 
 from kerasgan.callbacks import TrainingMonitor
+from kerasgan.classifiers import QUICKDRAW_CLASSES
 from kerasgan.devices import device_name
 from kerasgan.errors import InvalidArgumentError, NotFoundError
 from kerasgan.images import from_uint8
@@ -67,7 +68,7 @@ RECIPES: dict[str, dict] = {
     },
     "quickdraw-cgan": {
         "description": "Conditional GAN over the Quick-Draw classes with at least 3,000 drawings",
-        "data": {"loader": "quickdraw", "classes": ["apple", "bicycle", "cat", "diamond", "eye", "fish", "flower"],
+        "data": {"loader": "quickdraw", "classes": QUICKDRAW_CLASSES,
                  "limit_per_class": 3000, "labels": True},
         "class_name": "CGAN",
         "options": {"num_classes": 7, "architecture": "dcgan", "data_shape": [28, 28, 1], "g_filters": 64,
