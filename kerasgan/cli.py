@@ -303,49 +303,18 @@ def _train(variant, data, image_size, channels, epochs, batch_size, out, resume,
     import keras
 
     from kerasgan import callbacks as cb
-    from kerasgan import distribute, recipes
-    from kerasgan.registry import variants
 
     _check_train_options(out, image_size=image_size, channels=channels, epochs=epochs, batch_size=batch_size,
                          seed=seed, limit=limit)
     if recipe:
-        spec = recipes.get_recipe(recipe)
-        images, labels = recipes.load_recipe_data(spec, data)
-        model = recipes.build_from_recipe(spec)
+        model, fit_data, spec = _recipe_model_and_data(recipe, data)
         batch_size, seed = spec["batch_size"], spec["seed"]
         epochs = spec["epochs"] if epochs is None else epochs
-        # shuffled as recipes.train_recipe trained the published checkpoint; a resumed run
-        # draws a fresh order for its remaining epochs (see callbacks.resume)
-        fit_data = dict(x=images, y=labels, batch_size=batch_size, shuffle=True)
     else:
-        if variant is None or data is None:
-            raise InvalidArgumentError("Name a VARIANT and --data PATH, or use --recipe NAME.")
-        by_name = {k.lower(): v for k, v in variants().items()}
-        if variant.lower() not in by_name:
-            raise InvalidArgumentError(f"Unknown variant {variant!r}; choose one of {', '.join(sorted(by_name))}.")
-        cls = by_name[variant.lower()]
-        if cls.conditional:
-            raise InvalidArgumentError("cgan needs labels; train it from Python with fit(images, labels), or with --recipe.")
-        _check_training_data_path(data, out)
-        from kerasgan import datasets
-
-        model = cls(image_size=image_size, channels=channels, seed=seed)
-        model.compile()
+        model, fit_data = _variant_model_and_data(variant, data, out, image_size, channels, batch_size, seed, limit)
         epochs = DEFAULT_EPOCHS if epochs is None else epochs
-        if data.is_dir():  # --limit keeps the first N images of the folder (in file-name order)
-            fit_data = dict(x=datasets.image_folder(data, image_size, channels=channels, batch_size=batch_size,
-                                                    shuffle=True, seed=seed, limit=limit,
-                                                    report=lambda m: typer.echo(m, err=True)))
-        else:
-            fit_data = dict(x=datasets.load_npz(data) if data.suffix == ".npz" else _idx_or_npy(data),
-                            batch_size=batch_size, shuffle=False)
-    if limit is not None and "batch_size" in fit_data:  # arrays: the first N images (and labels)
-        fit_data["x"] = fit_data["x"][:limit]
-        if fit_data.get("y") is not None:
-            fit_data["y"] = fit_data["y"][:limit]
-    if "batch_size" in fit_data:  # arrays: on several JAX hosts, this process's share
-        fit_data["x"], fit_data["y"], fit_data["batch_size"] = distribute.this_process_share(
-            fit_data["x"], fit_data.get("y"), fit_data["batch_size"])
+    if "batch_size" in fit_data:  # arrays (a folder's dataset was limited and shuffled as it was read)
+        fit_data = _this_process_arrays(fit_data, limit)
     out.mkdir(parents=True, exist_ok=True)
     checkpoints = out / "checkpoints"
     if not resume and cb.Checkpoint.files(checkpoints):  # damaged ones too: never train over them
@@ -380,6 +349,55 @@ def _train(variant, data, image_size, channels, epochs, batch_size, out, resume,
 
 
 DEFAULT_EPOCHS = 25
+
+
+def _recipe_model_and_data(recipe: str, data):
+    """A zoo recipe's compiled model, its `fit()` data arguments and the recipe itself."""
+    from kerasgan import recipes
+
+    spec = recipes.get_recipe(recipe)
+    images, labels = recipes.load_recipe_data(spec, data)
+    # shuffled as recipes.train_recipe trained the published checkpoint; a resumed run
+    # draws a fresh order for its remaining epochs (see callbacks.resume)
+    return recipes.build_from_recipe(spec), dict(x=images, y=labels, batch_size=spec["batch_size"], shuffle=True), spec
+
+
+def _variant_model_and_data(variant, data, out, image_size, channels, batch_size, seed, limit):
+    """`kerasgan train VARIANT --data PATH`: a compiled variant with the articles' defaults, and
+    its `fit()` data arguments (a folder's shuffled dataset, or arrays from .npz/.npy/IDX)."""
+    from kerasgan.registry import variants
+
+    if variant is None or data is None:
+        raise InvalidArgumentError("Name a VARIANT and --data PATH, or use --recipe NAME.")
+    by_name = {k.lower(): v for k, v in variants().items()}
+    if variant.lower() not in by_name:
+        raise InvalidArgumentError(f"Unknown variant {variant!r}; choose one of {', '.join(sorted(by_name))}.")
+    cls = by_name[variant.lower()]
+    if cls.conditional:
+        raise InvalidArgumentError("cgan needs labels; train it from Python with fit(images, labels), or with --recipe.")
+    _check_training_data_path(data, out)
+    from kerasgan import datasets
+
+    model = cls(image_size=image_size, channels=channels, seed=seed)
+    model.compile()
+    if data.is_dir():  # --limit keeps the first N images of the folder (in file-name order)
+        return model, dict(x=datasets.image_folder(data, image_size, channels=channels, batch_size=batch_size,
+                                                   shuffle=True, seed=seed, limit=limit,
+                                                   report=lambda m: typer.echo(m, err=True)))
+    return model, dict(x=datasets.load_npz(data) if data.suffix == ".npz" else _idx_or_npy(data),
+                       batch_size=batch_size, shuffle=False)
+
+
+def _this_process_arrays(fit_data: dict, limit) -> dict:
+    """Array `fit()` arguments cut to --limit's first N images (and labels), then, on several
+    JAX hosts, to this process's share of the rows and of the global batch."""
+    from kerasgan import distribute
+
+    x, y = fit_data["x"], fit_data.get("y")
+    if limit is not None:
+        x, y = x[:limit], (None if y is None else y[:limit])
+    x, y, batch_size = distribute.this_process_share(x, y, fit_data["batch_size"])
+    return {**fit_data, "x": x, "y": y, "batch_size": batch_size}
 
 
 def _check_train_options(out: Path, *, image_size: int, channels: int, epochs: Optional[int], batch_size: int,
