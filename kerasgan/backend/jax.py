@@ -108,8 +108,9 @@ def input_gradients(fn, x):
     return jax.grad(lambda x_: jnp.sum(fn(x_)))(x)
 
 
-# mixed_float16's loss scaling (LossScaleOptimizer) is built and tested with TensorFlow's step
-# only; here mixed_bfloat16, which needs none, is the mixed precision.
+# mixed_float16 needs LossScaleOptimizer, whose apply() leaks tracers out of this stateless,
+# jitted step (tried with keras 3.15); mixed_bfloat16, which needs no loss scaling, is the
+# mixed precision here.
 LOSS_SCALING = False
 
 

@@ -9,8 +9,9 @@ import torch.nn.functional as tnn
 
 from kerasgan.errors import InvalidArgumentError
 
-# mixed_float16's loss scaling (LossScaleOptimizer) is built and tested with TensorFlow's step
-# only; here mixed_bfloat16, which needs none, is the mixed precision.
+# mixed_float16 needs LossScaleOptimizer, untried with this step on CUDA, and on the CPU torch
+# 2.13's float16 convolutions cannot backpropagate ("slow_conv2d: grad_weight must be
+# contiguous"); mixed_bfloat16, which needs no loss scaling, is the mixed precision here.
 LOSS_SCALING = False
 
 
