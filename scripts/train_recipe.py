@@ -35,8 +35,8 @@ def main() -> None:
         model, facts = recipes.train_recipe(args.recipe, out, epochs=args.epochs, verbose=2,
                                             weights=weights, initial_epoch=before["epochs"])
         # final.weights.h5 holds both optimizers' states too, so their step counts run on
-        facts["resumed"] = (f"epochs 1-{before['epochs']} in one run; {before['epochs'] + 1}-{facts['epochs']} "
-                            "from its final weights and optimizer states, shuffling reseeded")
+        facts["legs"] = [*before.get("legs", [[1, before["epochs"]]]), [before["epochs"] + 1, facts["epochs"]]]
+        facts["resumed"] = _resumed_note(facts["legs"])
         facts["wall_time_s"] = round(facts["wall_time_s"] + before["wall_time_s"], 1)
         earlier = (args.continue_from / "training_log.csv").read_text().splitlines()
         later = (out / "training_log.csv").read_text().splitlines()[1:]  # CSVLogger wrote its own header
@@ -46,6 +46,15 @@ def main() -> None:
     model.save_weights(out / "final.weights.h5")
     (out / "facts.json").write_text(json.dumps(facts, indent=2) + "\n")
     print(json.dumps(facts))
+
+
+def _resumed_note(legs) -> str:
+    """[[1, 20], [21, 30], [31, 45]] -> "epochs 1-20 in one run; 21-30, then 31-45, each from the run
+    before's final weights and optimizer states, shuffling reseeded"."""
+    later = ", then ".join(f"{a}-{b}" for a, b in legs[1:])
+    each = ", each from the run before's" if len(legs) > 2 else " from its"
+    return (f"epochs {legs[0][0]}-{legs[0][1]} in one run; {later}{each} final weights and optimizer states, "
+            "shuffling reseeded")
 
 
 if __name__ == "__main__":
