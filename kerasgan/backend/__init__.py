@@ -3,7 +3,8 @@
 Each module provides `TrainerMixin` (Keras' `train_step` entry point with the backend's
 signature; `_loss_and_gradients`, a loss and its gradients for some variables;
 `_forward_and_pullback`, a forward pass whose graph is kept to backpropagate a cotangent
-later; `_loss_and_input_gradient`, a loss and its gradient for one input) and
+later; `_loss_and_input_gradient`, a loss and its gradient for one input; `_apply_gradients`,
+an optimizer's update of some variables) and
 `input_gradients(fn, x)`, the differentiable gradient of `sum(fn(x))` with respect to `x`
 that the gradient penalty needs, `conv` and `conv_transpose`, `keras.ops`' convolutions
 computed fast on each backend (JAX: the transposed one's kernel gradient; torch: no layout

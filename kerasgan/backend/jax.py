@@ -70,6 +70,17 @@ class TrainerMixin:
         self._carry_updates(every, updates, [])
         return loss, aux, grad
 
+    def _apply_gradients(self, optimizer, grads, variables):
+        """`optimizer.stateless_apply` on the step's current values, its results assigned back.
+        Keras' JAX trainer updates this way; the stateful `apply` of `LossScaleOptimizer`
+        assigns inside `ops.cond` branches, whose tracers would escape this jitted step."""
+        current = self._jax_scope.get_current_value
+        new_values, new_slots = optimizer.stateless_apply(
+            [current(v) for v in optimizer.variables], grads, [current(v) for v in variables]
+        )
+        for variable, value in zip([*variables, *optimizer.variables], [*new_values, *new_slots]):
+            variable.assign(value)
+
     def _pure(self, fn, variables):
         """`fn(arg)` as a pure function of `arg`, and the model's variables in the order of
         its updates. `variables` take their values from `arg` (one value each), every other
@@ -108,10 +119,8 @@ def input_gradients(fn, x):
     return jax.grad(lambda x_: jnp.sum(fn(x_)))(x)
 
 
-# mixed_float16 needs LossScaleOptimizer, whose apply() leaks tracers out of this stateless,
-# jitted step (tried with keras 3.15); mixed_bfloat16, which needs no loss scaling, is the
-# mixed precision here.
-LOSS_SCALING = False
+# mixed_float16: both optimizers wrapped in LossScaleOptimizer, applied statelessly (_apply_gradients)
+LOSS_SCALING = True
 
 
 def check_bfloat16_training(networks):

@@ -75,6 +75,9 @@ class TrainerMixin:
             scaled = optimizer.scale_loss(loss) / _replica_count()  # as in _loss_and_gradients
         return loss, aux, tape.gradient(scaled, x)
 
+    def _apply_gradients(self, optimizer, grads, variables):
+        optimizer.apply(grads, variables)  # sums the replicas' gradients under tf.distribute
+
 
 def _multi_worker():
     strategy = tf.distribute.get_strategy()

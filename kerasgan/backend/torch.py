@@ -36,6 +36,9 @@ class TrainerMixin:
         (grad,) = torch.autograd.grad(optimizer.scale_loss(loss), x)
         return loss, aux, grad
 
+    def _apply_gradients(self, optimizer, grads, variables):
+        optimizer.apply(grads, variables)
+
 
 def _gradients(outputs, variables, cotangent=None):
     grads = torch.autograd.grad(outputs, [v.value for v in variables], grad_outputs=cotangent, allow_unused=True)

@@ -272,7 +272,7 @@ class BaseGAN(TrainerMixin, keras.Model):
             g_loss, _, fake_gradients = self._loss_and_input_gradient(
                 lambda fake_: self.generator_loss(batch_size, labels, fake=fake_), fake, self.g_optimizer
             )
-            self.g_optimizer.apply(generator_pullback(fake_gradients), g_variables)
+            self._apply_gradients(self.g_optimizer, generator_pullback(fake_gradients), g_variables)
         else:  # fresh fakes for every critic update and for the generator's
             for _ in range(self.n_critic):
                 d_loss, (d_real, d_fake) = self._update(
@@ -305,7 +305,7 @@ class BaseGAN(TrainerMixin, keras.Model):
 
     def _update(self, optimizer, variables, loss_fn):
         loss, aux, grads = self._loss_and_gradients(loss_fn, variables, optimizer)
-        optimizer.apply(grads, variables)
+        self._apply_gradients(optimizer, grads, variables)
         return loss, aux
 
     def discriminator_loss(self, real, labels=None, fake=None):
@@ -624,7 +624,7 @@ def _averaged_copy(generator, build=None) -> keras.Model:
 def _loss_scaled(optimizer):
     if not backend.LOSS_SCALING:
         raise InvalidArgumentError(
-            f"mixed_float16 training needs loss scaling, which kerasgan supports on the tensorflow backend only "
+            f"mixed_float16 training needs loss scaling, which kerasgan supports on the tensorflow and jax backends only "
             f"(found {keras.backend.backend()}); use the mixed_bfloat16 policy, which needs none."
         )
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
