@@ -226,7 +226,8 @@ def test_mixed_precision_dcgan(policy):
 @pytest.mark.skipif(keras.backend.backend() == "torch", reason="mixed_float16 is refused on torch (test above)")
 def test_loss_scaling_skips_an_overflowing_step_halves_its_scale_then_trains():
     """The dynamic loss scale at work inside the compiled step: a scale so large that float16
-    gradients overflow leaves every weight and slot as it was and halves the scale; a sane one trains."""
+    gradients overflow leaves D's weights as they were, its Adam unstepped, and halves the scale;
+    a sane one trains."""
     keras.mixed_precision.set_dtype_policy("mixed_float16")
     try:
         model = make("DCGAN", compile=False)
